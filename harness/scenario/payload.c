@@ -1,0 +1,166 @@
+/* payload.c: payload bytes at run time. */
+#include "scenario/payload.h"
+
+#include <string.h>
+
+#include "util/hexdump.h"
+
+int nc_template_expand(const struct nc_template *t, const struct nc_varctx *v,
+		       struct nc_buf *out, enum nc_var *missing)
+{
+	for (size_t i = 0; i < t->nparts; i++) {
+		const struct nc_tpl_part *pt = &t->parts[i];
+		if (!pt->is_var) {
+			nc_buf_add(out, pt->bytes, pt->len);
+			continue;
+		}
+		const char *val = v ? v->val[pt->var] : NULL;
+		if (!val) {
+			if (missing)
+				*missing = pt->var;
+			return -1;
+		}
+		nc_buf_adds(out, val);
+	}
+	return 0;
+}
+
+/* splitmix64 in counter mode: word i of the stream depends only on the seed
+ * and i, so any offset of a generated payload can be produced directly. */
+static uint64_t random_word(uint64_t seed, uint64_t i)
+{
+	uint64_t z = seed + (i + 1) * 0x9E3779B97F4A7C15ULL;
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+int nc_payload_open(struct nc_payload_gen *g, const struct nc_payload *pl,
+		    const struct nc_varctx *v, enum nc_var *missing)
+{
+	memset(g, 0, sizeof(*g));
+	g->pl = pl;
+	nc_buf_init(&g->bytes, 0);
+	switch (pl->kind) {
+	case NC_PAYLOAD_TEXT:
+	case NC_PAYLOAD_HEX:
+	case NC_PAYLOAD_FILE:
+		if (nc_template_expand(&pl->text, v, &g->bytes, missing) < 0) {
+			nc_buf_free(&g->bytes);
+			return -1;
+		}
+		g->len = g->bytes.len;
+		break;
+	case NC_PAYLOAD_RANDOM:
+		g->len = pl->count;
+		break;
+	case NC_PAYLOAD_REPEAT:
+		g->len = pl->count * pl->pattern_len;
+		break;
+	}
+	return 0;
+}
+
+void nc_payload_at(const struct nc_payload_gen *g, uint64_t off, void *dst, size_t n)
+{
+	uint8_t *d = dst;
+	const struct nc_payload *pl = g->pl;
+	switch (pl->kind) {
+	case NC_PAYLOAD_TEXT:
+	case NC_PAYLOAD_HEX:
+	case NC_PAYLOAD_FILE:
+		memcpy(d, g->bytes.data + off, n);
+		return;
+	case NC_PAYLOAD_RANDOM:
+		while (n) {
+			uint64_t w = random_word(pl->seed, off / 8);
+			size_t in = (size_t)(off % 8);
+			if (in == 0 && n >= 8) {
+				/* Little-endian byte order, whatever the host. */
+				for (int k = 0; k < 8; k++)
+					d[k] = (uint8_t)(w >> (8 * k));
+				d += 8;
+				off += 8;
+				n -= 8;
+				continue;
+			}
+			*d++ = (uint8_t)(w >> (8 * in));
+			off++;
+			n--;
+		}
+		return;
+	case NC_PAYLOAD_REPEAT:
+		while (n) {
+			size_t in = (size_t)(off % pl->pattern_len);
+			size_t take = pl->pattern_len - in;
+			if (take > n)
+				take = n;
+			memcpy(d, pl->pattern + in, take);
+			d += take;
+			off += take;
+			n -= take;
+		}
+		return;
+	}
+}
+
+size_t nc_payload_read(struct nc_payload_gen *g, void *dst, size_t n)
+{
+	uint64_t left = g->len - g->off;
+	if (n > left)
+		n = (size_t)left;
+	nc_payload_at(g, g->off, dst, n);
+	g->off += n;
+	return n;
+}
+
+void nc_payload_close(struct nc_payload_gen *g)
+{
+	nc_buf_free(&g->bytes);
+	memset(g, 0, sizeof(*g));
+}
+
+void nc_payload_describe(const struct nc_payload *pl, struct nc_buf *out)
+{
+	switch (pl->kind) {
+	case NC_PAYLOAD_TEXT:
+	case NC_PAYLOAD_HEX: {
+		if (pl->text.has_vars) {
+			/* Show the template as written, variables included. */
+			nc_buf_addc(out, '"');
+			for (size_t i = 0; i < pl->text.nparts; i++) {
+				const struct nc_tpl_part *pt = &pl->text.parts[i];
+				if (pt->is_var) {
+					nc_buf_printf(out, "${%s}", nc_var_name(pt->var));
+				} else {
+					struct nc_buf tmp;
+					nc_buf_init(&tmp, 0);
+					nc_show_bytes(&tmp, pt->bytes, pt->len, 64);
+					/* strip the quotes nc_show_bytes adds */
+					nc_buf_add(out, tmp.data + 1, tmp.len - 2);
+					nc_buf_free(&tmp);
+				}
+			}
+			nc_buf_addc(out, '"');
+		} else if (pl->text.nparts) {
+			nc_show_bytes(out, pl->text.parts[0].bytes, pl->text.parts[0].len, 64);
+		} else {
+			nc_buf_adds(out, "\"\"");
+		}
+		return;
+	}
+	case NC_PAYLOAD_FILE:
+		nc_buf_printf(out, "file %s (%zu bytes)", pl->path,
+			      pl->text.nparts ? pl->text.parts[0].len : (size_t)0);
+		return;
+	case NC_PAYLOAD_RANDOM:
+		nc_buf_printf(out, "random %llu bytes seed %llu", (unsigned long long)pl->count,
+			      (unsigned long long)pl->seed);
+		return;
+	case NC_PAYLOAD_REPEAT:
+		nc_buf_adds(out, "repeat ");
+		nc_show_bytes(out, pl->pattern, pl->pattern_len, 32);
+		nc_buf_printf(out, " %llu times", (unsigned long long)pl->count);
+		return;
+	}
+}

@@ -1,0 +1,30 @@
+/* fsutil.h: files and paths. */
+#ifndef NC_UTIL_FSUTIL_H
+#define NC_UTIL_FSUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/buf.h"
+
+/* Reads a whole file into out (which bounds its size by its own max).
+ * Returns 0, or -1 with errno set; a file larger than the buffer's max
+ * fails with EFBIG rather than being silently cut. */
+int nc_read_file(const char *path, struct nc_buf *out);
+
+/* Creates dir and its parents (mode 0777 & ~umask); 0 or -1 with errno. */
+int nc_mkdir_p(const char *dir);
+
+/* Returns a new string "a/b" (or b alone when b is absolute or a is empty);
+ * the caller frees it. */
+char *nc_path_join(const char *a, const char *b);
+
+/* Returns a new string with the directory part of path ("." if none). */
+char *nc_path_dirname(const char *path);
+/* Returns a borrowed pointer to the last component of path. */
+const char *nc_path_basename(const char *path);
+
+bool nc_is_dir(const char *path);
+bool nc_is_file(const char *path);
+
+#endif

@@ -1,0 +1,106 @@
+/* packet.h: one captured frame, decoded layer by layer.
+ *
+ * nc_pkt_decode() walks link -> network -> transport, one decoder per layer
+ * (ether.c, sll.c, ipv4.c, ipv6.c, udp.c, tcp.c, icmp4.c, icmp6.c). Each
+ * decoder reads through a bounds-checked cursor (util/cursor.h); any sequence
+ * of bytes may arrive, and a short or inconsistent header is reported in
+ * `problem`, never read past.
+ *
+ * Ownership: `payload` borrows from the frame passed to nc_pkt_decode and is
+ * valid only as long as that frame.
+ */
+#ifndef NC_WIRE_PACKET_H
+#define NC_WIRE_PACKET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+
+/* Link types netconform decodes (values of pcap's DLT_ / LINKTYPE_). */
+#define NC_LINK_EN10MB 1        /* Ethernet: the link type of "lo" */
+#define NC_LINK_LINUX_SLL 113   /* Linux cooked capture v1 ("any") */
+#define NC_LINK_LINUX_SLL2 276  /* Linux cooked capture v2 */
+
+struct nc_tcp_opts {
+	bool has_mss;
+	uint16_t mss;
+	bool has_wscale;
+	uint8_t wscale;
+	bool sack_ok;
+	bool has_ts;
+	uint32_t ts_val, ts_ecr;
+	uint8_t nsack;              /* SACK blocks present (at most 4) */
+	uint32_t sack[4][2];        /* left, right edges */
+	/* The options in order, tcpdump style: "mss 65495,sackOK,TS val 1 ecr 0,nop,wscale 7". */
+	char text[160];
+};
+
+/* The transport header quoted inside an ICMP or ICMPv6 error. */
+struct nc_icmp_quote {
+	bool present;
+	int ipver;                  /* 4 or 6 */
+	uint8_t src[16], dst[16];
+	uint8_t l4;                 /* IPPROTO_UDP, IPPROTO_TCP, ... */
+	uint16_t sport, dport;      /* when the quote is long enough */
+	bool has_ports;
+};
+
+struct nc_pkt {
+	uint32_t index;             /* 1-based position in the capture (set by the caller) */
+	int64_t ts_ns;              /* capture timestamp (set by the caller) */
+	uint32_t caplen;            /* bytes captured */
+	uint32_t wirelen;           /* bytes on the wire */
+	int linktype;
+
+	/* Link layer. */
+	uint16_t ethertype;         /* 0x0800, 0x86dd, ... */
+	int pkttype;                /* SLL packet type; -1 when the link has none */
+
+	/* Network layer (ipver 0: not IP). */
+	int ipver;                  /* 4 or 6 */
+	uint8_t src[16], dst[16];   /* network order; IPv4 uses the first 4 bytes */
+	uint8_t ttl;                /* TTL or hop limit */
+	uint16_t ip_id;             /* IPv4 identification */
+	bool df, mf;                /* IPv4 don't fragment / more fragments */
+	uint16_t frag_off;          /* fragment offset in bytes */
+	bool fragment;              /* part of a fragmented datagram */
+	bool ip_csum_bad;           /* IPv4 header checksum does not verify */
+	uint32_t ip_payload_len;    /* L4 bytes according to the IP header */
+
+	/* Transport layer (l4 0: not decoded). */
+	uint8_t l4;                 /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_ICMPV6 */
+	uint16_t sport, dport;
+	uint16_t udp_len;           /* UDP length field */
+	uint32_t seq, ack;
+	uint8_t tcp_flags;          /* NC_TCP_* bits (scenario.h), plus ECE/CWR above */
+	uint16_t win;
+	uint8_t tcp_hlen;           /* data offset in bytes */
+	struct nc_tcp_opts opts;
+	uint8_t icmp_type, icmp_code;
+	struct nc_icmp_quote quote;
+
+	/* Transport payload: the bytes captured, and the length the headers
+	 * announce (larger when the capture was cut by the snap length). */
+	const uint8_t *payload;     /* borrowed from the frame */
+	uint32_t payload_len;
+	uint32_t payload_wire_len;
+
+	/* What went wrong, if anything: "truncated IPv4 header: 12 of 20 bytes",
+	 * "UDP length 30 does not match the IP payload 25". */
+	bool truncated;             /* the capture ends inside a header */
+	bool malformed;             /* a field is inconsistent */
+	char problem[128];
+};
+
+/* Decodes frame (caplen bytes captured of wirelen) of the given link type.
+ * Always fills what it could decode. Returns 0, or -1 when the frame is
+ * truncated or malformed (then `problem` says how). */
+int nc_pkt_decode(int linktype, const uint8_t *frame, uint32_t caplen, uint32_t wirelen,
+		  struct nc_pkt *out);
+
+/* Writes an address of the packet ("127.0.0.1", "::1") into buf. */
+const char *nc_pkt_addr(int ipver, const uint8_t addr[16], char *buf, size_t n);
+
+#endif
