@@ -1,0 +1,134 @@
+/* result.h: the outcome of one variant, as the reporters see it.
+ *
+ * The variant supervisor builds a result from the role records, the capture
+ * and the checks; it is serialized (codec.c) back to the runner, which hands
+ * it to every reporter in a deterministic order. Everything a report shows
+ * is in here, already capped in size, so a report never has to look at the
+ * scenario file again.
+ *
+ * Ownership: every pointer in a result is owned by it; nc_result_free()
+ * releases them. Strings may hold any bytes a peer sent (already made
+ * printable where they come from payloads); reporters escape them for their
+ * format.
+ */
+#ifndef NC_RESULT_RESULT_H
+#define NC_RESULT_RESULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/buf.h"
+
+enum nc_status {
+	NC_STATUS_PASS,
+	NC_STATUS_FAIL,     /* a conformance check failed */
+	NC_STATUS_ERROR,    /* the harness could not judge: timeout, crash, bad file */
+	NC_STATUS_SKIP,     /* could not run here; the reason says why */
+	NC_STATUS_NOTRUN,   /* the run was interrupted before this variant */
+};
+
+const char *nc_status_name(enum nc_status s);  /* "PASS", "FAIL", ... */
+
+/* One failed check or harness problem. */
+struct nc_failure {
+	bool harness;        /* an error of the run (timeout, crash), not a check */
+	char *check;         /* short name: "payload", "errno", "endpoint", "timing",
+				"deadline", "crash", "wire", "capture", "parse" ... */
+	char *file;          /* the scenario file */
+	uint32_t line;       /* the line of the step or wire expectation; 0 if none */
+	char *message;       /* one line: "expected \"hello\", got \"hellx\"" */
+	char *detail;        /* several lines: expected vs actual, hex diff; may be "" */
+};
+
+/* One executed step, for timelines and traces. */
+struct nc_trace {
+	uint8_t role;        /* 0 server, 1 client */
+	uint32_t step;
+	uint32_t line;
+	char *text;          /* the step as written */
+	int64_t t_start;     /* ns since the variant started; -1 if it never began */
+	int64_t t_end;       /* -1 if it never finished (blocked or crashed) */
+	char *outcome;       /* "5 bytes \"hello\" from 127.0.0.1:41234", "error EAGAIN" */
+	bool failed;
+};
+
+/* One captured packet, as one tcpdump-like line. */
+struct nc_packet_line {
+	uint32_t index;
+	int64_t t;           /* ns since the variant started */
+	char *text;
+};
+
+struct nc_prop {
+	char *name;
+	char *value;
+};
+
+#define NC_RESULT_MAX_TRACE 512     /* steps kept per variant */
+#define NC_RESULT_MAX_PACKETS 200   /* packet lines kept per variant */
+#define NC_RESULT_MAX_OUTPUT (16u * 1024u) /* role output kept per role */
+#define NC_RESULT_MAX_FAILURES 32
+
+struct nc_result {
+	/* Identity (filled by the runner from the plan). */
+	char *name;          /* "udp/hello-bye[inet6]" */
+	char *id;            /* "udp/hello-bye" */
+	char *group;         /* "udp" */
+	char *path;          /* the scenario file */
+	char *variant;       /* "inet6" (plus "#2" for repeats) */
+	char *scenario;      /* the scenario's declared name */
+	char *description;
+	uint32_t seq;        /* position in the sorted plan */
+
+	enum nc_status status;
+	char *reason;        /* skip/not-run reason, or the first failure's message */
+	int64_t started_unix_ns;
+	int64_t duration_ns;
+
+	struct nc_failure *failures;
+	size_t nfailures;
+	size_t failures_dropped;
+
+	struct nc_trace *trace;
+	size_t ntrace;
+	size_t trace_dropped;
+
+	/* Output of the roles (programs' stdout/stderr; notes of built-in roles). */
+	char *output[2];
+	size_t output_dropped[2];
+
+	/* Capture. */
+	bool capture_on;
+	char *capture_note;  /* why capture was off, or drop counts */
+	char *pcap_path;     /* written pcap file, relative to the working directory; NULL if none */
+	uint64_t packets_total;
+	struct nc_packet_line *packets;
+	size_t npackets;
+
+	struct nc_prop *props;  /* family, transport, keywords, mode ... */
+	size_t nprops;
+};
+
+void nc_result_init(struct nc_result *r);
+void nc_result_free(struct nc_result *r);
+
+/* Adds a failure; the strings are copied. The status is raised to FAIL (or
+ * ERROR for harness failures) unless it is already ERROR. */
+void nc_result_fail(struct nc_result *r, bool harness, const char *check, const char *file,
+		    uint32_t line, const char *message, const char *detail);
+struct nc_trace *nc_result_add_trace(struct nc_result *r);
+void nc_result_add_packet(struct nc_result *r, uint32_t index, int64_t t, const char *text);
+void nc_result_prop(struct nc_result *r, const char *name, const char *value);
+/* Appends role output, keeping at most NC_RESULT_MAX_OUTPUT bytes per role. */
+void nc_result_output(struct nc_result *r, int role, const char *text, size_t n);
+/* Returns the value of a property, or NULL. */
+const char *nc_result_get_prop(const struct nc_result *r, const char *name);
+
+/* Serialization between the supervisor and the runner. */
+int nc_result_encode(const struct nc_result *r, struct nc_buf *out);
+/* Decodes into r (initialized by the caller); -1 when the bytes are
+ * malformed. */
+int nc_result_decode(const uint8_t *p, size_t n, struct nc_result *r);
+
+#endif
