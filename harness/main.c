@@ -1,1 +1,227 @@
-int main(void) { return 0; }
+/* main.c: netconform's entry point, and the only place that exits.
+ *
+ * It turns the command line into a plan and run options, picks the
+ * reporters, runs, and maps the outcome to the exit status:
+ * 0 all passed, 1 a variant failed or errored, 2 usage or scenario-file
+ * errors, 128 + signal when interrupted.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "plan/plan.h"
+#include "proc/runner.h"
+#include "report/reporter.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/fsutil.h"
+
+#define EXIT_FAILED 1
+#define EXIT_USAGE 2
+
+static int cmd_check(const struct nc_plan *plan)
+{
+	size_t ok = 0;
+	for (size_t i = 0; i < plan->nfiles; i++) {
+		const struct nc_plan_file *f = &plan->files[i];
+		if (f->sc) {
+			ok++;
+			continue;
+		}
+		char msg[1400];
+		fprintf(stderr, "%s\n", nc_diag_format(&f->diag, msg, sizeof(msg)));
+	}
+	printf("%zu file%s checked, %zu valid, %zu with errors\n", plan->nfiles,
+	       plan->nfiles == 1 ? "" : "s", ok, plan->parse_errors);
+	return plan->parse_errors ? EXIT_USAGE : 0;
+}
+
+static int cmd_list(const struct nc_plan *plan)
+{
+	for (size_t i = 0; i < plan->nvariants; i++) {
+		const struct nc_plan_variant *v = &plan->variants[i];
+		const struct nc_plan_file *f = &plan->files[v->file];
+		if (v->parse_error) {
+			char msg[1400];
+			printf("%-40s  (does not parse: %s)\n", v->name,
+			       nc_diag_format(&f->diag, msg, sizeof(msg)));
+			continue;
+		}
+		printf("%-40s  %s\n", v->name, f->sc->description ? f->sc->description : "");
+	}
+	fprintf(stderr, "%zu variant%s\n", plan->nvariants, plan->nvariants == 1 ? "" : "s");
+	return plan->parse_errors ? EXIT_USAGE : 0;
+}
+
+static int default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return n > 64 ? 64 : (int)n;
+}
+
+static char *command_line(int argc, char **argv)
+{
+	struct nc_buf b;
+	nc_buf_init(&b, 4096);
+	for (int i = 0; i < argc; i++)
+		nc_buf_printf(&b, "%s%s", i ? " " : "", argv[i]);
+	return nc_buf_steal(&b);
+}
+
+static int cmd_run(const struct nc_cli *c, const struct nc_plan *plan, int argc, char **argv)
+{
+	struct nc_run_opts o;
+	memset(&o, 0, sizeof(o));
+	o.jobs = c->jobs ? c->jobs : default_jobs();
+	o.timeout_scale = c->timeout_scale;
+	o.capture = !c->no_capture;
+	o.require_capture = c->require_capture;
+	o.keep_pcap = (enum nc_keep_pcap)c->keep_pcap;
+	o.reports_dir = c->reports_dir;
+	o.wrap = c->wrap;
+	o.allow_remote = c->allow_remote;
+	o.exec_path = c->exec_path;
+	static char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = 0;
+		o.self_exe = self;
+	}
+	nc_ns_probe(&o.ns);
+
+	struct nc_reporter reps[4];
+	size_t nreps = 0;
+	struct nc_console_opts co = { .verbose = c->verbose, .quiet = c->quiet, .color = c->color,
+				      .progress = c->progress };
+	nc_console_reporter(&reps[nreps++], &co);
+	char err[512];
+	struct {
+		const char *path;
+		int (*make)(struct nc_reporter *, const char *, char *, size_t);
+	} files[] = {
+		{ c->junit, nc_junit_reporter },
+		{ c->html, nc_html_reporter },
+		{ c->tap, nc_tap_reporter },
+	};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (!files[i].path)
+			continue;
+		if (files[i].make(&reps[nreps], files[i].path, err, sizeof(err)) < 0) {
+			fprintf(stderr, "netconform: %s\n", err);
+			for (size_t k = 0; k < nreps; k++)
+				reps[k].ops->destroy(reps[k].self);
+			return EXIT_USAGE;
+		}
+		nreps++;
+	}
+
+	char host[256] = "";
+	gethostname(host, sizeof(host) - 1);
+	char *cmdline = command_line(argc, argv);
+	char shard[32];
+	snprintf(shard, sizeof(shard), "%u/%u", c->shard_k, c->shard_n);
+	struct timespec rt;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	struct nc_run_info info = {
+		.version = NC_VERSION,
+		.hostname = host,
+		.started_unix_ns = (int64_t)rt.tv_sec * NC_SEC + rt.tv_nsec,
+		.mode = nc_ns_mode_name(o.ns.mode),
+		.mode_note = o.ns.note[0] ? o.ns.note : NULL,
+		.capture_on = false,
+		.capture_note = o.capture ? "packet capture is not available in this build"
+					  : "capture disabled by --no-capture",
+		.total = plan->nvariants,
+		.timeout_scale = o.timeout_scale,
+		.jobs = o.jobs,
+		.shard = c->shard_n ? shard : NULL,
+		.command_line = cmdline,
+		.reports_dir = o.reports_dir,
+	};
+	if (c->shuffle && !c->quiet)
+		printf("shuffle seed %llu (rerun this order with --shuffle=%llu)\n",
+		       (unsigned long long)plan->shuffle_seed,
+		       (unsigned long long)plan->shuffle_seed);
+
+	struct nc_run_totals t;
+	int rc = nc_run(plan, &o, &info, reps, nreps, &t, err, sizeof(err));
+	for (size_t k = 0; k < nreps; k++)
+		reps[k].ops->destroy(reps[k].self);
+	free(cmdline);
+	if (rc < 0) {
+		fprintf(stderr, "netconform: %s\n", err);
+		return EXIT_FAILED;
+	}
+	if (t.interrupted)
+		return 128 + t.signal;
+	if (plan->parse_errors)
+		return EXIT_USAGE;
+	return t.failed || t.errors ? EXIT_FAILED : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct nc_cli c;
+	char err[512];
+	/* Reports may go to a pipe that closes early; that is an error to
+	 * report, not a reason to die silently. */
+	signal(SIGPIPE, SIG_IGN);
+	if (nc_cli_parse(argc, argv, &c, err, sizeof(err)) < 0) {
+		fprintf(stderr, "netconform: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (c.cmd == NC_CMD_HELP) {
+		nc_cli_usage(stdout);
+		return 0;
+	}
+	if (c.cmd == NC_CMD_VERSION) {
+		printf("netconform %s\n", NC_VERSION);
+		return 0;
+	}
+	if (c.cmd == NC_CMD_DECODE) {
+		fprintf(stderr, "netconform: decode is not available in this build\n");
+		return EXIT_USAGE;
+	}
+	if (c.npaths == 0) {
+		if (c.cmd == NC_CMD_RUN && nc_is_dir("scenarios")) {
+			c.paths[c.npaths++] = "scenarios";
+		} else {
+			fprintf(stderr, "netconform: no scenario files or directories given "
+				"(see netconform --help)\n");
+			return EXIT_USAGE;
+		}
+	}
+	struct nc_plan plan;
+	if (nc_plan_discover(c.paths, c.npaths, &plan, err, sizeof(err)) < 0) {
+		fprintf(stderr, "netconform: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (plan.nfiles == 0) {
+		fprintf(stderr, "netconform: no scenario files (*.scn) found\n");
+		nc_plan_free(&plan);
+		return EXIT_USAGE;
+	}
+	int rc;
+	if (c.cmd == NC_CMD_CHECK) {
+		rc = cmd_check(&plan);
+	} else {
+		struct nc_plan_opts po = {
+			.filters = c.filters, .nfilters = c.nfilters,
+			.keywords = c.keywords, .nkeywords = c.nkeywords,
+			.families = c.families, .shard_k = c.shard_k, .shard_n = c.shard_n,
+			.repeat = c.repeat, .shuffle = c.shuffle, .seed = c.seed,
+		};
+		nc_plan_select(&plan, &po);
+		rc = c.cmd == NC_CMD_LIST ? cmd_list(&plan) : cmd_run(&c, &plan, argc, argv);
+	}
+	nc_plan_free(&plan);
+	return rc;
+}

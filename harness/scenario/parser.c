@@ -1740,6 +1740,20 @@ static int validate(struct parser *p)
 			s->fixed_port = true;
 		for (size_t k = 0; k < role->nsteps; k++) {
 			struct nc_step *st = &role->steps[k];
+			snprintf(ctx, sizeof(ctx), "step '%s' at %u:%u", nc_step_name(st->kind),
+				 st->pos.line, st->pos.col);
+			if (st->kind == NC_STEP_SENDALL && s->transport == NC_TRANSPORT_UDP)
+				return perr_pos(p, st->pos, ctx, "'sendall' applies to tcp; a datagram "
+						"is sent whole by 'send' or 'sendto'");
+			if (st->expect.has_from && st->expect.from.kind != NC_EP_ADDR &&
+			    !s->role[st->expect.from.kind == NC_EP_CLIENT ? NC_ROLE_CLIENT
+									  : NC_ROLE_SERVER].present)
+				return perr_pos(p, st->expect.from.pos, ctx, "'from %s' needs a %s section",
+						st->expect.from.kind == NC_EP_CLIENT ? "client" : "server",
+						st->expect.from.kind == NC_EP_CLIENT ? "client" : "server");
+			if (st->expect.once && s->transport == NC_TRANSPORT_UDP)
+				return perr_pos(p, st->pos, ctx, "'once' applies to tcp: a datagram "
+						"receive is always one call");
 			if (st->kind == NC_STEP_BIND)
 				note_ports(s, &st->ep, true);
 			if (st->kind == NC_STEP_CONNECT || st->kind == NC_STEP_SENDTO)

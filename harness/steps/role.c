@@ -124,8 +124,14 @@ static void usable_addr(const struct nc_addr *in, int sock_family, struct nc_add
 	struct nc_addr v4;
 	if (nc_addr_is_any(in))
 		loopback_of(in->family, out, in->port);
+	static const uint8_t v6_loopback[16] = { [15] = 1 };
 	if (sock_family == AF_INET && nc_addr_unmap(out, &v4)) {
 		*out = v4;
+	} else if (sock_family == AF_INET && out->family == AF_INET6 &&
+		   memcmp(out->ip, v6_loopback, 16) == 0) {
+		/* An IPv6 server seen from an IPv4 client: the same host's IPv4
+		 * loopback, where a dual-stack socket would also be reached. */
+		loopback_of(AF_INET, out, out->port);
 	} else if (sock_family == AF_INET6 && out->family == AF_INET) {
 		struct nc_addr m;
 		memset(&m, 0, sizeof(m));
@@ -474,7 +480,8 @@ static void do_recv(struct role_state *s, const struct nc_step *st, struct nc_fa
 		target = ex->len;
 		f->expected_len = ex->len;
 	}
-	bool multi = stream && !ex->once &&
+	/* A peek returns the same bytes again, so it is always one call. */
+	bool multi = stream && !ex->once && !(st->msg_flags & MSG_PEEK) &&
 		     (ex->kind == NC_EXPECT_BYTES || ex->kind == NC_EXPECT_PREFIX ||
 		      ex->kind == NC_EXPECT_LEN);
 	size_t bufsize = st->size ? (size_t)st->size : 1;

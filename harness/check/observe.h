@@ -1,0 +1,86 @@
+/* observe.h: everything a variant supervisor observed, for the checks.
+ *
+ * The supervisor (proc/variant.c) fills one nc_observed per variant from the
+ * role records, the role processes' fates and the capture; the checks read
+ * it and add failures and trace entries to a result. Nothing in here is a
+ * verdict.
+ *
+ * Ownership: nc_observed_free() releases everything it holds.
+ */
+#ifndef NC_CHECK_OBSERVE_H
+#define NC_CHECK_OBSERVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "result/result.h"
+#include "scenario/scenario.h"
+#include "steps/record.h"
+
+/* How a role process ended. */
+enum nc_fate {
+	NC_FATE_NONE,         /* the role was never started */
+	NC_FATE_EXITED,       /* exited on its own */
+	NC_FATE_SIGNALED,     /* killed by a signal netconform did not send */
+	NC_FATE_KILLED,       /* killed by netconform at a deadline */
+	NC_FATE_INTERRUPTED,  /* killed because the run was interrupted */
+	NC_FATE_SPAWN_FAILED, /* could not be started (fork or exec failed) */
+};
+
+struct nc_role_obs {
+	bool started;
+	bool exec;                    /* an external program */
+	uint32_t nsteps;
+	bool *begun;                  /* per step: STEP_BEGIN seen */
+	bool *ended;                  /* per step: STEP_END seen */
+	int64_t *begin_t;
+	struct nc_fact *facts;        /* per step, valid when ended[i] */
+	struct nc_dgram *dgrams;
+	size_t ndgrams;
+	struct nc_stream *streams;
+	size_t nstreams;
+	bool ready;
+	struct nc_addr ready_addr;
+	bool done;                    /* DONE record seen */
+	bool records_bad;             /* a malformed record arrived */
+	enum nc_fate fate;
+	int exit_status;              /* EXITED */
+	int signal;                   /* SIGNALED, KILLED */
+	int64_t end_t;                /* ns since epoch when the process ended */
+	int64_t killed_at_step;       /* KILLED: the step that was blocked, or -1 */
+	char deadline_what[96];       /* KILLED: "the scenario timeout (2.00 s)" */
+	char spawn_error[256];        /* SPAWN_FAILED */
+	struct nc_buf output;         /* stdout+stderr of a program (capped) */
+};
+
+struct nc_observed {
+	const struct nc_scenario *sc; /* borrowed */
+	enum nc_family family;
+	double timeout_scale;
+	int64_t tick_ns;              /* kernel tick, for timing tolerances */
+	uint16_t unused_port;
+	struct nc_role_obs role[NC_ROLE_COUNT];
+	bool interrupted;
+};
+
+void nc_observed_init(struct nc_observed *o, const struct nc_scenario *sc,
+		      enum nc_family fam, double scale);
+void nc_observed_free(struct nc_observed *o);
+
+/* Applies one record from a role; returns -1 when it is malformed. */
+int nc_observed_record(struct nc_observed *o, enum nc_role_id role, enum nc_rec_type type,
+		       struct nc_cursor *body);
+
+/* The checks. Each appends failures to r; nc_check_steps also builds the
+ * step trace. */
+void nc_check_steps(const struct nc_observed *o, struct nc_result *r);
+void nc_check_endpoints(const struct nc_observed *o, struct nc_result *r);
+void nc_check_roles(const struct nc_observed *o, struct nc_result *r);
+
+/* The allowed range for an `after lo..hi` window, tolerances applied:
+ * a kernel timeout may end up to one tick early, and anything may end late
+ * on a loaded machine, by a margin that scales with --timeout-scale. */
+void nc_window_bounds(const struct nc_window *w, double scale, int64_t tick_ns,
+		      int64_t *lo, int64_t *hi);
+
+#endif

@@ -1,0 +1,74 @@
+/* plan.h: from command-line paths to the ordered list of variants to run.
+ *
+ * Discovery walks directories recursively for *.scn files; every file is
+ * parsed up front, so a malformed file is reported (and counted) before
+ * anything runs, while the others still run. A scenario's id is its path
+ * relative to the directory named on the command line, without the .scn
+ * extension ("udp/hello-bye"); a file directly inside that directory, or
+ * named on its own, takes its parent directory's name as its group.
+ *
+ * Variants are sorted by scenario path, then by the order of the scenario's
+ * `family` line, then by repetition; that is the order of every report.
+ * Execution order is the same unless --shuffle permutes it.
+ *
+ * Ownership: nc_plan_free() releases everything, scenarios included.
+ */
+#ifndef NC_PLAN_PLAN_H
+#define NC_PLAN_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scenario/scenario.h"
+
+struct nc_plan_file {
+	char *path;
+	char *id;
+	char *group;
+	struct nc_scenario *sc;   /* NULL when the file did not parse */
+	struct nc_diag diag;      /* the parse error when sc is NULL */
+};
+
+struct nc_plan_variant {
+	uint32_t file;            /* index into files */
+	enum nc_family family;
+	uint32_t rep;             /* 1-based repetition */
+	char *name;               /* "udp/hello-bye[inet6]", "...#2" for repeats */
+	char *variant;            /* "inet6", "inet6#2"; "parse" for a bad file */
+	bool parse_error;
+};
+
+struct nc_plan {
+	struct nc_plan_file *files;
+	size_t nfiles;
+	struct nc_plan_variant *variants;  /* in report order */
+	size_t nvariants;
+	uint32_t *order;          /* execution order: indexes into variants */
+	size_t parse_errors;
+	uint64_t shuffle_seed;
+};
+
+struct nc_plan_opts {
+	const char *const *filters;   /* fnmatch globs on name or id; any matches */
+	size_t nfilters;
+	const char *const *keywords;  /* scenario keywords; any matches */
+	size_t nkeywords;
+	unsigned families;            /* bit per enum nc_family; 0 = all */
+	unsigned shard_k, shard_n;    /* run the k-th of n shards (1-based); n = 0: all */
+	unsigned repeat;              /* 1 or more */
+	bool shuffle;
+	uint64_t seed;                /* shuffle seed (0: derive from the clock) */
+};
+
+/* Finds and parses the scenario files under paths. Returns 0, or -1 with
+ * err filled when a path does not exist (a usage error). */
+int nc_plan_discover(const char *const *paths, size_t npaths, struct nc_plan *p, char *err,
+		     size_t errlen);
+
+/* Builds the variant list from the discovered files. */
+void nc_plan_select(struct nc_plan *p, const struct nc_plan_opts *o);
+
+void nc_plan_free(struct nc_plan *p);
+
+#endif

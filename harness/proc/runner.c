@@ -1,0 +1,542 @@
+/* runner.c: the scheduler (see runner.h for the process model). */
+#include "proc/runner.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "proc/spawn.h"
+#include "proc/variant.h"
+#include "scenario/names.h"
+#include "util/clock.h"
+#include "util/text.h"
+
+#define RESULT_MAX (16u << 20)
+#define INTERRUPT_GRACE_NS (5LL * NC_SEC)
+
+struct slot {
+	bool used;
+	uint32_t vi;            /* variant index */
+	struct nc_child child;
+	int res_fd;
+	struct nc_buf res;
+	int64_t backstop;
+	bool fixed;             /* holds the host's fixed-port lock */
+	bool killed;            /* backstop SIGKILL sent */
+};
+
+struct runner {
+	const struct nc_plan *plan;
+	const struct nc_run_opts *o;
+	struct nc_reporter *reps;
+	size_t nreps;
+	struct nc_result **results; /* by variant index; NULL until known */
+	size_t next_emit;
+	size_t next_launch;     /* index into plan->order */
+	size_t done;
+	size_t failed;
+	struct slot *slots;
+	int nslots;
+	int sigfd;
+	bool interrupted;
+	int signal;
+	int64_t interrupt_at;
+	bool fixed_busy;        /* host mode: a fixed-port variant is running */
+	struct nc_run_totals *t;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Results the runner makes itself */
+
+static struct nc_result *identity(const struct runner *R, uint32_t vi)
+{
+	const struct nc_plan_variant *v = &R->plan->variants[vi];
+	const struct nc_plan_file *f = &R->plan->files[v->file];
+	struct nc_result *r = nc_xcalloc(1, sizeof(*r));
+	nc_result_init(r);
+	r->name = nc_strdup(v->name);
+	r->id = nc_strdup(f->id);
+	r->group = nc_strdup(f->group);
+	r->path = nc_strdup(f->path);
+	r->variant = nc_strdup(v->variant);
+	if (f->sc) {
+		r->scenario = nc_strdup(f->sc->name);
+		r->description = nc_strdup(f->sc->description);
+		nc_result_prop(r, "family", nc_family_name(v->family));
+		nc_result_prop(r, "transport",
+			       f->sc->transport == NC_TRANSPORT_TCP ? "tcp" : "udp");
+	}
+	struct timespec rt;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	r->started_unix_ns = (int64_t)rt.tv_sec * NC_SEC + rt.tv_nsec;
+	return r;
+}
+
+static void set_status(struct nc_result *r, enum nc_status st, const char *reason)
+{
+	r->status = st;
+	free(r->reason);
+	r->reason = nc_strdup(reason);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Policy: where a scenario may send traffic */
+
+static bool addr_is_local(const struct nc_endpoint *ep, bool is_bind)
+{
+	if (ep->kind != NC_EP_ADDR || ep->host != NC_HOST_LITERAL)
+		return true;
+	const uint8_t *a = ep->lit_addr;
+	static const uint8_t zero[16], one[16] = { [15] = 1 };
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	if (ep->lit_family == AF_INET)
+		return a[0] == 127 || (is_bind && memcmp(a, zero, 4) == 0);
+	if (memcmp(a, one, 16) == 0 || (is_bind && memcmp(a, zero, 16) == 0))
+		return true;
+	return memcmp(a, mapped, 12) == 0 && a[12] == 127;
+}
+
+/* Finds an address that would take traffic off this machine. */
+static bool leaves_loopback(const struct nc_scenario *sc, char *why, size_t n)
+{
+	for (int r = 0; r < NC_ROLE_COUNT; r++) {
+		const struct nc_role *role = &sc->role[r];
+		for (size_t i = 0; i < role->nsteps; i++) {
+			const struct nc_step *st = &role->steps[i];
+			bool bind = st->kind == NC_STEP_BIND;
+			bool target = st->kind == NC_STEP_CONNECT || st->kind == NC_STEP_SENDTO;
+			if ((bind || target) && !addr_is_local(&st->ep, bind)) {
+				char a[INET6_ADDRSTRLEN];
+				inet_ntop(st->ep.lit_family, st->ep.lit_addr, a, sizeof(a));
+				snprintf(why, n, "refusing to run: line %u uses %s, which is not a "
+					 "loopback address (traffic must stay on this machine; "
+					 "--allow-remote permits it)", st->pos.line, a);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* Host mode: a fixed port someone else holds makes the variant meaningless. */
+static bool fixed_port_taken(const struct nc_scenario *sc, char *why, size_t n)
+{
+	int type = sc->transport == NC_TRANSPORT_TCP ? SOCK_STREAM : SOCK_DGRAM;
+	for (int r = 0; r < NC_ROLE_COUNT; r++) {
+		const struct nc_role *role = &sc->role[r];
+		for (size_t i = 0; i < role->nsteps; i++) {
+			const struct nc_step *st = &role->steps[i];
+			if (st->kind != NC_STEP_BIND || st->ep.port <= 0)
+				continue;
+			int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+			struct sockaddr_in a = { .sin_family = AF_INET,
+						 .sin_port = htons((uint16_t)st->ep.port),
+						 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+			int one = 1;
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+			bool taken = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 &&
+				     errno == EADDRINUSE;
+			if (fd >= 0)
+				close(fd);
+			if (taken) {
+				snprintf(why, n, "port %d is in use on this host, and without network "
+					 "namespaces the scenario would share it", st->ep.port);
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* Decides, before launching, whether the variant can run at all. Returns a
+ * finished result when it cannot, NULL when it should run. */
+static struct nc_result *prejudge(struct runner *R, uint32_t vi)
+{
+	const struct nc_plan_variant *v = &R->plan->variants[vi];
+	const struct nc_plan_file *f = &R->plan->files[v->file];
+	char why[512];
+	if (v->parse_error) {
+		struct nc_result *r = identity(R, vi);
+		char msg[1400];
+		nc_diag_format(&f->diag, msg, sizeof(msg));
+		nc_result_fail(r, true, "parse", f->path, f->diag.line, msg, "");
+		return r;
+	}
+	if (!R->o->allow_remote && leaves_loopback(f->sc, why, sizeof(why))) {
+		struct nc_result *r = identity(R, vi);
+		nc_result_fail(r, true, "policy", f->path, 0, why, "");
+		return r;
+	}
+	if (R->o->ns.mode == NC_NS_HOST) {
+		if (f->sc->wildcard_bind) {
+			struct nc_result *r = identity(R, vi);
+			set_status(r, NC_STATUS_SKIP,
+				   "binds the wildcard address, which on the host would accept "
+				   "connections from other machines; needs a private network namespace");
+			return r;
+		}
+		if (f->sc->fixed_port && fixed_port_taken(f->sc, why, sizeof(why))) {
+			struct nc_result *r = identity(R, vi);
+			set_status(r, NC_STATUS_SKIP, why);
+			return r;
+		}
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Supervisors */
+
+static int launch(struct runner *R, struct slot *sl, uint32_t vi)
+{
+	const struct nc_plan_variant *v = &R->plan->variants[vi];
+	const struct nc_plan_file *f = &R->plan->files[v->file];
+	int res[2];
+	if (pipe2(res, O_CLOEXEC) < 0)
+		return -1;
+	pid_t pid = nc_ns_spawn(&R->o->ns);
+	if (pid == 0) {
+		/* The supervisor: keep only the result pipe and standard I/O. */
+		if (dup2(res[1], 3) < 0)
+			_exit(123);
+		if (syscall(SYS_close_range, 4U, ~0U, 0) < 0)
+			for (int fd = 4; fd < 1024; fd++)
+				close(fd);
+		int devnull = open("/dev/null", O_RDONLY);
+		if (devnull >= 0) {
+			dup2(devnull, 0);
+			close(devnull);
+		}
+		struct nc_variant_job job = {
+			.sc = f->sc, .family = v->family, .name = v->name, .variant = v->variant,
+			.opts = R->o,
+		};
+		_exit(nc_variant_main(&job, 3));
+	}
+	close(res[1]);
+	if (pid < 0) {
+		close(res[0]);
+		return -1;
+	}
+	memset(sl, 0, sizeof(*sl));
+	sl->used = true;
+	sl->vi = vi;
+	sl->res_fd = res[0];
+	nc_fd_nonblock(sl->res_fd);
+	nc_buf_init(&sl->res, RESULT_MAX);
+	nc_child_watch(&sl->child, pid);
+	int64_t budget = (int64_t)((double)f->sc->timeout_ns * R->o->timeout_scale);
+	sl->backstop = nc_now_ns() + budget + NC_SUPERVISOR_SLACK_NS;
+	return 0;
+}
+
+/* Reads what the supervisor has written; returns false when nothing more is
+ * available right now (the pipe is empty but still open). */
+static bool read_result(struct slot *sl)
+{
+	uint8_t chunk[65536];
+	for (;;) {
+		ssize_t n = read(sl->res_fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return false;
+		if (n <= 0) {
+			close(sl->res_fd);
+			sl->res_fd = -1;
+			return true;
+		}
+		nc_buf_add(&sl->res, chunk, (size_t)n);
+	}
+}
+
+static void store(struct runner *R, uint32_t vi, struct nc_result *r)
+{
+	r->seq = vi;
+	R->results[vi] = r;
+	R->done++;
+	if (r->status == NC_STATUS_FAIL || r->status == NC_STATUS_ERROR)
+		R->failed++;
+	for (size_t i = 0; i < R->nreps; i++)
+		if (R->reps[i].ops->progress)
+			R->reps[i].ops->progress(R->reps[i].self, R->done, R->plan->nvariants,
+						 R->failed, NULL);
+}
+
+/* The supervisor has ended: its result, or the reason there is none. */
+static void finish_slot(struct runner *R, struct slot *sl)
+{
+	/* The supervisor is gone; whoever else might still hold its pipe is not
+	 * waited for. */
+	if (sl->res_fd >= 0 && !read_result(sl)) {
+		close(sl->res_fd);
+		sl->res_fd = -1;
+	}
+	struct nc_result *r = nc_xcalloc(1, sizeof(*r));
+	nc_result_init(r);
+	bool ok = sl->res.len && !sl->res.dropped &&
+		  nc_result_decode(sl->res.data, sl->res.len, r) == 0;
+	if (!ok) {
+		nc_result_free(r);
+		free(r);
+		r = identity(R, sl->vi);
+		char msg[256];
+		int st = sl->child.status;
+		if (sl->killed)
+			snprintf(msg, sizeof(msg), "the variant's supervisor did not finish in time "
+				 "and was killed (the scenario timeout plus %lld s)",
+				 (long long)(NC_SUPERVISOR_SLACK_NS / NC_SEC));
+		else if (WIFSIGNALED(st))
+			snprintf(msg, sizeof(msg), "the variant's supervisor was killed by %s "
+				 "before reporting", nc_signal_name(WTERMSIG(st)));
+		else if (WIFEXITED(st) && WEXITSTATUS(st) == 121)
+			snprintf(msg, sizeof(msg), "the variant's network namespace could not be set "
+				 "up");
+		else
+			snprintf(msg, sizeof(msg), "the variant's supervisor exited (status %d) "
+				 "without a result", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		nc_result_fail(r, true, "harness", r->path, 0, msg, "");
+	}
+	if (sl->fixed)
+		R->fixed_busy = false;
+	nc_buf_free(&sl->res);
+	nc_child_close(&sl->child);
+	sl->used = false;
+	store(R, sl->vi, r);
+}
+
+static void emit_ready(struct runner *R)
+{
+	while (R->next_emit < R->plan->nvariants && R->results[R->next_emit]) {
+		struct nc_result *r = R->results[R->next_emit];
+		for (size_t i = 0; i < R->nreps; i++)
+			R->reps[i].ops->variant(R->reps[i].self, r);
+		switch (r->status) {
+		case NC_STATUS_PASS: R->t->passed++; break;
+		case NC_STATUS_FAIL: R->t->failed++; break;
+		case NC_STATUS_ERROR: R->t->errors++; break;
+		case NC_STATUS_SKIP: R->t->skipped++; break;
+		case NC_STATUS_NOTRUN: R->t->notrun++; break;
+		}
+		nc_result_free(r);
+		free(r);
+		R->results[R->next_emit] = NULL;
+		R->next_emit++;
+	}
+}
+
+static void on_signal(struct runner *R)
+{
+	struct signalfd_siginfo si;
+	while (read(R->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		int64_t now = nc_now_ns();
+		if (R->interrupted) {
+			/* A second signal: stop at once. */
+			for (int i = 0; i < R->nslots; i++)
+				if (R->slots[i].used) {
+					nc_child_kill(&R->slots[i].child);
+					R->slots[i].killed = true;
+				}
+			continue;
+		}
+		R->interrupted = true;
+		R->signal = (int)si.ssi_signo;
+		R->interrupt_at = now;
+		for (int i = 0; i < R->nslots; i++) {
+			struct slot *sl = &R->slots[i];
+			if (!sl->used)
+				continue;
+			kill(sl->child.pid, SIGTERM);
+			if (sl->backstop > now + INTERRUPT_GRACE_NS)
+				sl->backstop = now + INTERRUPT_GRACE_NS;
+		}
+	}
+}
+
+static bool needs_fixed_lock(const struct runner *R, uint32_t vi)
+{
+	const struct nc_plan_variant *v = &R->plan->variants[vi];
+	const struct nc_scenario *sc = R->plan->files[v->file].sc;
+	return R->o->ns.mode == NC_NS_HOST && sc && sc->fixed_port;
+}
+
+static void launch_more(struct runner *R)
+{
+	while (!R->interrupted && R->next_launch < R->plan->nvariants) {
+		uint32_t vi = R->plan->order[R->next_launch];
+		struct nc_result *r = prejudge(R, vi);
+		if (r) {
+			R->next_launch++;
+			store(R, vi, r);
+			continue;
+		}
+		bool fixed = needs_fixed_lock(R, vi);
+		if (fixed && R->fixed_busy)
+			return; /* fixed-port variants take turns on the host */
+		struct slot *sl = NULL;
+		for (int i = 0; i < R->nslots && !sl; i++)
+			if (!R->slots[i].used)
+				sl = &R->slots[i];
+		if (!sl)
+			return;
+		R->next_launch++;
+		if (launch(R, sl, vi) < 0) {
+			struct nc_result *e = identity(R, vi);
+			char msg[256];
+			snprintf(msg, sizeof(msg), "cannot start the variant: %s", strerror(errno));
+			nc_result_fail(e, true, "harness", e->path, 0, msg, "");
+			store(R, vi, e);
+			continue;
+		}
+		if (fixed) {
+			sl->fixed = true;
+			R->fixed_busy = true;
+		}
+		for (size_t i = 0; i < R->nreps; i++)
+			if (R->reps[i].ops->progress)
+				R->reps[i].ops->progress(R->reps[i].self, R->done, R->plan->nvariants,
+							 R->failed, R->plan->variants[vi].name);
+	}
+}
+
+int nc_run(const struct nc_plan *plan, const struct nc_run_opts *o, const struct nc_run_info *info,
+	   struct nc_reporter *reps, size_t nreps, struct nc_run_totals *t, char *err,
+	   size_t errlen)
+{
+	struct runner R;
+	memset(&R, 0, sizeof(R));
+	memset(t, 0, sizeof(*t));
+	R.plan = plan;
+	R.o = o;
+	R.reps = reps;
+	R.nreps = nreps;
+	R.t = t;
+	R.nslots = o->jobs > 0 ? o->jobs : 1;
+	R.slots = nc_xcalloc((size_t)R.nslots, sizeof(*R.slots));
+	R.results = nc_xcalloc(plan->nvariants ? plan->nvariants : 1, sizeof(*R.results));
+	int64_t start = nc_now_ns();
+
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	R.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (R.sigfd < 0) {
+		snprintf(err, errlen, "signalfd: %s", strerror(errno));
+		free(R.slots);
+		free(R.results);
+		return -1;
+	}
+
+	for (size_t i = 0; i < nreps; i++)
+		if (reps[i].ops->begin(reps[i].self, info) < 0)
+			reps[i].ops = NULL;
+	/* A reporter that failed to begin is dropped from the run. */
+	size_t k = 0;
+	for (size_t i = 0; i < nreps; i++)
+		if (reps[i].ops)
+			reps[k++] = reps[i];
+	R.nreps = k;
+
+	for (;;) {
+		launch_more(&R);
+		emit_ready(&R);
+		bool running = false;
+		for (int i = 0; i < R.nslots; i++)
+			running |= R.slots[i].used;
+		if (!running && (R.interrupted || R.next_launch >= plan->nvariants))
+			break;
+
+		struct pollfd pfd[1 + 2 * R.nslots];
+		int who[1 + 2 * R.nslots];
+		int np = 0;
+		pfd[np] = (struct pollfd){ .fd = R.sigfd, .events = POLLIN };
+		who[np++] = -1;
+		int64_t now = nc_now_ns(), next = INT64_MAX;
+		for (int i = 0; i < R.nslots; i++) {
+			struct slot *sl = &R.slots[i];
+			if (!sl->used)
+				continue;
+			if (sl->res_fd >= 0) {
+				pfd[np] = (struct pollfd){ .fd = sl->res_fd, .events = POLLIN };
+				who[np++] = 2 * i;
+			}
+			if (sl->child.pidfd >= 0) {
+				pfd[np] = (struct pollfd){ .fd = sl->child.pidfd, .events = POLLIN };
+				who[np++] = 2 * i + 1;
+			}
+			if (!sl->killed && sl->backstop < next)
+				next = sl->backstop;
+		}
+		int timeout = -1;
+		if (next != INT64_MAX)
+			timeout = next <= now ? 0 : (int)((next - now + NC_MS - 1) / NC_MS);
+		int n = poll(pfd, (nfds_t)np, timeout);
+		if (n < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < np && n > 0; i++) {
+			if (!pfd[i].revents)
+				continue;
+			if (who[i] < 0) {
+				on_signal(&R);
+				continue;
+			}
+			struct slot *sl = &R.slots[who[i] / 2];
+			if (!sl->used)
+				continue;
+			if (who[i] % 2 == 0)
+				read_result(sl);
+			else if (nc_child_reap(&sl->child))
+				finish_slot(&R, sl);
+		}
+		now = nc_now_ns();
+		for (int i = 0; i < R.nslots; i++) {
+			struct slot *sl = &R.slots[i];
+			if (sl->used && !sl->killed && now >= sl->backstop) {
+				nc_child_kill(&sl->child);
+				sl->killed = true;
+			}
+			/* Without pidfds, reaping is polled. */
+			if (sl->used && sl->child.pidfd < 0 && nc_child_reap(&sl->child))
+				finish_slot(&R, sl);
+		}
+	}
+
+	/* Whatever never ran is reported as such, so every report is whole. */
+	for (size_t i = 0; i < plan->nvariants; i++) {
+		if (R.results[i])
+			continue;
+		struct nc_result *r = identity(&R, (uint32_t)i);
+		set_status(r, NC_STATUS_NOTRUN, R.interrupted
+			   ? (R.signal == SIGINT ? "not run: interrupted by SIGINT"
+			      : R.signal == SIGTERM ? "not run: interrupted by SIGTERM"
+						    : "not run: interrupted")
+			   : "not run");
+		R.results[i] = r;
+		r->seq = (uint32_t)i;
+	}
+	emit_ready(&R);
+	t->duration_ns = nc_now_ns() - start;
+	t->interrupted = R.interrupted;
+	t->signal = R.signal;
+	for (size_t i = 0; i < R.nreps; i++)
+		R.reps[i].ops->end(R.reps[i].self, t);
+	close(R.sigfd);
+	free(R.slots);
+	free(R.results);
+	return 0;
+}
