@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "plan/plan.h"
+#include "proc/program.h"
 #include "proc/runner.h"
 #include "report/reporter.h"
 #include "util/buf.h"
@@ -174,6 +175,10 @@ int main(int argc, char **argv)
 	/* Reports may go to a pipe that closes early; that is an error to
 	 * report, not a reason to die silently. */
 	signal(SIGPIPE, SIG_IGN);
+	/* The supervisor runs built-in roles as "netconform role ..." when they
+	 * must go through exec (--wrap, a scenario's env). */
+	if (argc > 1 && strcmp(argv[1], "role") == 0)
+		return nc_program_role_main(argc, argv);
 	if (nc_cli_parse(argc, argv, &c, err, sizeof(err)) < 0) {
 		fprintf(stderr, "netconform: %s\n", err);
 		return EXIT_USAGE;

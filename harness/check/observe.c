@@ -23,6 +23,8 @@ void nc_observed_init(struct nc_observed *o, const struct nc_scenario *sc,
 		ro->nsteps = (uint32_t)role->nsteps;
 		ro->killed_at_step = -1;
 		nc_buf_init(&ro->output, NC_RESULT_MAX_OUTPUT);
+		nc_buf_init(&ro->out[1], NC_PROGRAM_OUTPUT_MAX);
+		nc_buf_init(&ro->out[2], NC_PROGRAM_OUTPUT_MAX);
 		if (ro->nsteps) {
 			ro->begun = nc_xcalloc(ro->nsteps, sizeof(bool));
 			ro->ended = nc_xcalloc(ro->nsteps, sizeof(bool));
@@ -49,6 +51,8 @@ void nc_observed_free(struct nc_observed *o)
 			nc_stream_free(&ro->streams[i]);
 		free(ro->streams);
 		nc_buf_free(&ro->output);
+		nc_buf_free(&ro->out[1]);
+		nc_buf_free(&ro->out[2]);
 	}
 	memset(o, 0, sizeof(*o));
 }

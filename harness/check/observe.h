@@ -25,6 +25,7 @@ enum nc_fate {
 	NC_FATE_KILLED,       /* killed by netconform at a deadline */
 	NC_FATE_INTERRUPTED,  /* killed because the run was interrupted */
 	NC_FATE_SPAWN_FAILED, /* could not be started (fork or exec failed) */
+	NC_FATE_STOPPED,      /* a server program stopped once its client was done */
 };
 
 struct nc_role_obs {
@@ -49,9 +50,13 @@ struct nc_role_obs {
 	int64_t end_t;                /* ns since epoch when the process ended */
 	int64_t killed_at_step;       /* KILLED: the step that was blocked, or -1 */
 	char deadline_what[96];       /* KILLED: "the scenario timeout (2.00 s)" */
-	char spawn_error[256];        /* SPAWN_FAILED */
-	struct nc_buf output;         /* stdout+stderr of a program (capped) */
+	char spawn_error[320];        /* SPAWN_FAILED */
+	struct nc_buf output;         /* stdout and stderr as they came (capped, for reports) */
+	struct nc_buf out[3];         /* [1] stdout, [2] stderr of a program (capped, for checks) */
+	uint16_t program_port;        /* a server program's ${server.port} */
 };
+
+#define NC_PROGRAM_OUTPUT_MAX (1u << 20) /* program output kept for checks */
 
 struct nc_observed {
 	const struct nc_scenario *sc; /* borrowed */
@@ -76,6 +81,14 @@ int nc_observed_record(struct nc_observed *o, enum nc_role_id role, enum nc_rec_
 void nc_check_steps(const struct nc_observed *o, struct nc_result *r);
 void nc_check_endpoints(const struct nc_observed *o, struct nc_result *r);
 void nc_check_roles(const struct nc_observed *o, struct nc_result *r);
+/* Exit status and output expectations of program roles. */
+void nc_check_programs(const struct nc_observed *o, struct nc_result *r);
+
+/* The variables as the checks see them once the roles have ended: the
+ * client's address is its own view when it is built in, and the server's
+ * view of it when the client is a program. Values live in `store`. */
+struct nc_varctx;
+void nc_observed_vars(const struct nc_observed *o, struct nc_varctx *v, char store[][64]);
 
 /* The allowed range for an `after lo..hi` window, tolerances applied:
  * a kernel timeout may end up to one tick early, and anything may end late

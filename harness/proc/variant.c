@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "check/observe.h"
+#include "proc/program.h"
 #include "proc/spawn.h"
 #include "result/result.h"
 #include "steps/role.h"
@@ -36,10 +37,14 @@ struct rolerun {
 	bool started;
 	bool reaped;
 	struct nc_child child;
-	int rec_fd;            /* -1 when closed */
-	int out_fd;            /* -1 when closed */
+	int rec_fd;            /* records (built-in roles); -1 when closed */
+	int out_fd;            /* stdout (and stderr of built-in roles); -1 when closed */
+	int err_fd;            /* stderr of programs; -1 when closed */
+	int in_fd;             /* a program's stdin while it is being fed; -1 when done */
+	struct nc_payload_gen in_gen;
 	struct nc_buf in;      /* record bytes not yet parsed */
 	int64_t reaped_at;
+	int64_t deadline;      /* a program's own deadline (absolute), or INT64_MAX */
 	bool stopping;         /* we decided to stop it */
 };
 
@@ -92,63 +97,272 @@ static void role_failed_to_start(struct sup *s, enum nc_role_id id, const char *
 	s->rr[id].reaped = true;
 }
 
+/* Reads the exec-error pipe: EOF means the exec happened; an errno means it
+ * failed. The child does little before exec, so this read is short. */
+static int exec_result(int fd)
+{
+	int e = 0;
+	ssize_t n;
+	do
+		n = read(fd, &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	return n == (ssize_t)sizeof(e) ? e : 0;
+}
+
 static void start_builtin(struct sup *s, enum nc_role_id id, const struct nc_addr *server)
 {
 	struct rolerun *rr = &s->rr[id];
-	int rec[2], out[2];
+	int rec[2], out[2], ex[2];
 	rr->started = true;
-	if (pipe2(rec, O_CLOEXEC) < 0) {
+	bool via_exec = nc_program_role_needs_exec(s->sc, s->job->opts);
+	if (pipe2(rec, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(ex, O_CLOEXEC) < 0) {
 		role_failed_to_start(s, id, strerror(errno));
 		return;
 	}
-	if (pipe2(out, O_CLOEXEC) < 0) {
-		close(rec[0]);
-		close(rec[1]);
-		role_failed_to_start(s, id, strerror(errno));
-		return;
-	}
-	int fds[4] = { -1, out[1], out[1], rec[1] };
-	pid_t pid = nc_spawn(&rr->child, fds, 4);
+	struct nc_role_ctx ctx;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.sc = s->sc;
+	ctx.role = id;
+	ctx.family = s->job->family;
+	ctx.rec_fd = 3;
+	ctx.epoch_ns = s->epoch;
+	ctx.deadline_ns = s->deadline;
+	ctx.timeout_scale = s->job->opts->timeout_scale;
+	if (server)
+		ctx.server = *server;
+	ctx.unused_port = s->obs.unused_port;
+	ctx.ready_after = nc_role_setup_steps(&s->sc->role[id]);
+	int fds[5] = { -1, out[1], out[1], rec[1], ex[1] };
+	pid_t pid = nc_spawn(&rr->child, fds, 5);
 	if (pid == 0) {
-		struct nc_role_ctx ctx;
-		memset(&ctx, 0, sizeof(ctx));
-		ctx.sc = s->sc;
-		ctx.role = id;
-		ctx.family = s->job->family;
-		ctx.rec_fd = 3;
-		ctx.epoch_ns = s->epoch;
-		ctx.deadline_ns = s->deadline;
-		ctx.timeout_scale = s->job->opts->timeout_scale;
-		if (server)
-			ctx.server = *server;
-		ctx.unused_port = s->obs.unused_port;
-		ctx.ready_after = nc_role_setup_steps(&s->sc->role[id]);
+		fcntl(4, F_SETFD, FD_CLOEXEC);
+		if (via_exec)
+			nc_program_exec_role(&ctx, s->job->opts, 4);
+		close(4);
 		_exit(nc_role_run(&ctx));
 	}
 	close(rec[1]);
 	close(out[1]);
+	close(ex[1]);
 	if (pid < 0) {
 		close(rec[0]);
 		close(out[0]);
+		close(ex[0]);
 		role_failed_to_start(s, id, strerror(errno));
 		return;
 	}
+	int e = via_exec ? exec_result(ex[0]) : (close(ex[0]), 0);
 	rr->rec_fd = rec[0];
 	rr->out_fd = out[0];
 	nc_fd_nonblock(rr->rec_fd);
 	nc_fd_nonblock(rr->out_fd);
 	s->obs.role[id].started = true;
+	if (e) {
+		char why[256];
+		snprintf(why, sizeof(why), "cannot run '%s': %s", s->job->opts->wrap &&
+			 *s->job->opts->wrap ? s->job->opts->wrap : "netconform role", strerror(e));
+		/* The child is already gone; reaping it records nothing more. */
+		role_failed_to_start(s, id, why);
+		s->rr[id].reaped = false;
+		s->rr[id].stopping = true;
+	}
+}
+
+static void loopback_addr(int family, uint16_t port, struct nc_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = family;
+	a->port = port;
+	if (family == AF_INET) {
+		a->ip[0] = 127;
+		a->ip[3] = 1;
+	} else {
+		a->ip[15] = 1;
+	}
+}
+
+/* The variables a program's command line may use when it starts. */
+static void program_vars(struct sup *s, enum nc_role_id id, struct nc_varctx *v,
+			 char store[][64])
+{
+	memset(v, 0, sizeof(*v));
+	snprintf(store[NC_VAR_FAMILY], 64, "%s", nc_family_name(s->job->family));
+	v->val[NC_VAR_FAMILY] = store[NC_VAR_FAMILY];
+	snprintf(store[NC_VAR_SCENARIO], 64, "%s", s->sc->name);
+	v->val[NC_VAR_SCENARIO] = store[NC_VAR_SCENARIO];
+	snprintf(store[NC_VAR_UNUSED_PORT], 64, "%u", s->obs.unused_port);
+	v->val[NC_VAR_UNUSED_PORT] = store[NC_VAR_UNUSED_PORT];
+	struct nc_addr srv;
+	memset(&srv, 0, sizeof(srv));
+	const struct nc_role_obs *so = &s->obs.role[NC_ROLE_SERVER];
+	int fam = nc_role_family(s->job->family, id);
+	if (id == NC_ROLE_SERVER)
+		loopback_addr(fam, so->program_port, &srv);
+	else if (so->ready)
+		srv = so->ready_addr;
+	if (srv.family) {
+		struct nc_addr u;
+		if (fam == AF_INET && nc_addr_unmap(&srv, &u))
+			srv = u;
+		if (nc_addr_is_any(&srv))
+			loopback_addr(fam, srv.port, &srv);
+		nc_addr_host(&srv, store[NC_VAR_SERVER_ADDR], 64);
+		snprintf(store[NC_VAR_SERVER_PORT], 64, "%u", srv.port);
+		v->val[NC_VAR_SERVER_ADDR] = store[NC_VAR_SERVER_ADDR];
+		v->val[NC_VAR_SERVER_PORT] = store[NC_VAR_SERVER_PORT];
+	}
+}
+
+static void start_program(struct sup *s, enum nc_role_id id)
+{
+	struct rolerun *rr = &s->rr[id];
+	const struct nc_role *role = &s->sc->role[id];
+	struct nc_role_obs *ro = &s->obs.role[id];
+	rr->started = true;
+	if (id == NC_ROLE_SERVER)
+		ro->program_port = role->ready_port > 0 ? (uint16_t)role->ready_port
+							: find_unused_port(s->sc->transport ==
+									   NC_TRANSPORT_TCP
+								   ? SOCK_STREAM : SOCK_DGRAM);
+	struct nc_varctx vars;
+	char store[NC_VAR_COUNT][64];
+	program_vars(s, id, &vars, store);
+	if (role->has_stdin) {
+		enum nc_var miss;
+		if (nc_payload_open(&rr->in_gen, &role->stdin_data, &vars, &miss) < 0) {
+			char why[128];
+			snprintf(why, sizeof(why), "variable ${%s} has no value for its stdin",
+				 nc_var_name(miss));
+			role_failed_to_start(s, id, why);
+			return;
+		}
+	}
+	int in[2] = { -1, -1 }, out[2], err[2], ex[2];
+	if ((role->has_stdin && pipe2(in, O_CLOEXEC) < 0) || pipe2(out, O_CLOEXEC) < 0 ||
+	    pipe2(err, O_CLOEXEC) < 0 || pipe2(ex, O_CLOEXEC) < 0) {
+		role_failed_to_start(s, id, strerror(errno));
+		return;
+	}
+	int fds[4] = { in[0], out[1], err[1], ex[1] };
+	pid_t pid = nc_spawn(&rr->child, fds, 4);
+	if (pid == 0) {
+		fcntl(3, F_SETFD, FD_CLOEXEC);
+		nc_program_exec(s->sc, role, &vars, s->job->opts, 3);
+	}
+	if (in[0] >= 0)
+		close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	close(ex[1]);
+	if (pid < 0) {
+		if (in[1] >= 0)
+			close(in[1]);
+		close(out[0]);
+		close(err[0]);
+		close(ex[0]);
+		role_failed_to_start(s, id, strerror(errno));
+		return;
+	}
+	int e = exec_result(ex[0]);
+	rr->out_fd = out[0];
+	rr->err_fd = err[0];
+	rr->in_fd = in[1];
+	nc_fd_nonblock(rr->out_fd);
+	nc_fd_nonblock(rr->err_fd);
+	if (rr->in_fd >= 0)
+		nc_fd_nonblock(rr->in_fd);
+	ro->started = true;
+	rr->deadline = role->deadline_ns ? nc_now_ns() + scaled(s, role->deadline_ns) : INT64_MAX;
+	if (e) {
+		char why[300], name[160];
+		struct nc_buf a;
+		nc_buf_init(&a, sizeof(name) - 1);
+		nc_template_expand(&role->argv[0], &vars, &a, NULL);
+		snprintf(name, sizeof(name), "%s", nc_buf_str(&a));
+		nc_buf_free(&a);
+		snprintf(why, sizeof(why), "cannot run '%s': %s", name, strerror(e));
+		role_failed_to_start(s, id, why);
+		s->rr[id].reaped = false;
+		s->rr[id].stopping = true;
+		return;
+	}
+	if (id == NC_ROLE_SERVER && !role->ready_port_var && role->ready_line.nparts == 0) {
+		/* "ready none": the client may start at once. */
+		ro->ready = true;
+		loopback_addr(nc_role_family(s->job->family, id), ro->program_port, &ro->ready_addr);
+	}
 }
 
 static void start_role(struct sup *s, enum nc_role_id id)
 {
 	const struct nc_role_obs *srv = &s->obs.role[NC_ROLE_SERVER];
 	const struct nc_addr *server = srv->ready ? &srv->ready_addr : NULL;
-	if (s->sc->role[id].is_exec) {
-		role_failed_to_start(s, id, "program roles are not supported by this build");
-		return;
+	if (s->sc->role[id].is_exec)
+		start_program(s, id);
+	else
+		start_builtin(s, id, server);
+}
+
+/* A server program is ready when its port is bound (or listening), or when
+ * it printed its ready line. Returns true when it is. */
+static bool program_ready(struct sup *s)
+{
+	const struct nc_role *role = &s->sc->role[NC_ROLE_SERVER];
+	struct nc_role_obs *ro = &s->obs.role[NC_ROLE_SERVER];
+	if (ro->ready)
+		return true;
+	bool ready = false;
+	if (role->ready_line.nparts) {
+		struct nc_varctx vars;
+		char store[NC_VAR_COUNT][64];
+		program_vars(s, NC_ROLE_SERVER, &vars, store);
+		struct nc_buf want;
+		nc_buf_init(&want, 0);
+		nc_template_expand(&role->ready_line, &vars, &want, NULL);
+		ready = strstr(nc_buf_str(&ro->out[1]), nc_buf_str(&want)) != NULL;
+		nc_buf_free(&want);
+	} else {
+		ready = nc_program_port_ready(ro->program_port,
+					      s->sc->transport == NC_TRANSPORT_TCP);
 	}
-	start_builtin(s, id, server);
+	if (ready) {
+		ro->ready = true;
+		loopback_addr(nc_role_family(s->job->family, NC_ROLE_SERVER), ro->program_port,
+			      &ro->ready_addr);
+	}
+	return ready;
+}
+
+static void feed_stdin(struct sup *s, enum nc_role_id id)
+{
+	struct rolerun *rr = &s->rr[id];
+	uint8_t chunk[16384];
+	while (rr->in_fd >= 0) {
+		uint64_t off = rr->in_gen.off;
+		size_t n = nc_payload_read(&rr->in_gen, chunk, sizeof(chunk));
+		if (n == 0) {
+			close(rr->in_fd);
+			rr->in_fd = -1;
+			nc_payload_close(&rr->in_gen);
+			return;
+		}
+		ssize_t w = write(rr->in_fd, chunk, n);
+		if (w < 0 && errno == EINTR)
+			w = 0;
+		if (w < 0 && errno == EAGAIN) {
+			rr->in_gen.off = off;
+			return;
+		}
+		if (w < 0) {
+			/* The program closed its stdin: what it did not read is its business. */
+			close(rr->in_fd);
+			rr->in_fd = -1;
+			nc_payload_close(&rr->in_gen);
+			return;
+		}
+		rr->in_gen.off = off + (uint64_t)w;
+	}
 }
 
 /* The step a role is blocked in: begun, not ended. */
@@ -218,24 +432,29 @@ static void read_records(struct sup *s, enum nc_role_id id)
 	}
 }
 
-static void read_output(struct sup *s, enum nc_role_id id)
+/* Reads a role's output pipe: stream 1 is stdout (or both streams of a
+ * built-in role), 2 a program's stderr. */
+static void read_output(struct sup *s, enum nc_role_id id, int stream)
 {
 	struct rolerun *rr = &s->rr[id];
+	struct nc_role_obs *ro = &s->obs.role[id];
+	int *fd = stream == 1 ? &rr->out_fd : &rr->err_fd;
 	char chunk[8192];
 	for (;;) {
-		ssize_t n = read(rr->out_fd, chunk, sizeof(chunk));
+		ssize_t n = read(*fd, chunk, sizeof(chunk));
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			break;
 		if (n <= 0) {
-			close(rr->out_fd);
-			rr->out_fd = -1;
+			close(*fd);
+			*fd = -1;
 			break;
 		}
 		/* Keep the output, capped; a role that writes without end must
 		 * not block on a full pipe, so reading never stops. */
-		nc_buf_add(&s->obs.role[id].output, chunk, (size_t)n);
+		nc_buf_add(&ro->output, chunk, (size_t)n);
+		nc_buf_add(&ro->out[stream], chunk, (size_t)n);
 	}
 }
 
@@ -262,8 +481,49 @@ static void reap(struct sup *s, enum nc_role_id id)
 
 static bool role_finished(const struct rolerun *rr)
 {
-	return !rr->present || (rr->reaped && rr->rec_fd < 0 && rr->out_fd < 0) ||
+	return !rr->present ||
+	       (rr->reaped && rr->rec_fd < 0 && rr->out_fd < 0 && rr->err_fd < 0) ||
 	       (!rr->started && rr->reaped);
+}
+
+static void close_pipes(struct rolerun *rr)
+{
+	int *fds[] = { &rr->rec_fd, &rr->out_fd, &rr->err_fd, &rr->in_fd };
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+	nc_payload_close(&rr->in_gen);
+}
+
+/* Program-specific duties of the loop: deadlines, and a server program whose
+ * client is done is stopped (a server serves until told otherwise, unless
+ * the scenario expects it to exit by itself). Returns the next time to act. */
+static int64_t program_duties(struct sup *s, int64_t now)
+{
+	int64_t next = INT64_MAX;
+	for (int id = 0; id < NC_ROLE_COUNT; id++) {
+		struct rolerun *rr = &s->rr[id];
+		const struct nc_role *role = &s->sc->role[id];
+		if (!role->is_exec || !rr->started || rr->reaped || rr->stopping)
+			continue;
+		if (now >= rr->deadline) {
+			char what[96], d[32];
+			snprintf(what, sizeof(what), "its deadline (%s)",
+				 nc_fmt_duration(scaled(s, role->deadline_ns), d, sizeof(d)));
+			stop_role(s, id, NC_FATE_KILLED, what);
+			continue;
+		}
+		if (rr->deadline < next)
+			next = rr->deadline;
+	}
+	const struct rolerun *cli = &s->rr[NC_ROLE_CLIENT];
+	const struct nc_role *srole = &s->sc->role[NC_ROLE_SERVER];
+	if (srole->is_exec && !srole->has_exit && cli->present && cli->started && cli->reaped &&
+	    role_finished(cli))
+		stop_role(s, NC_ROLE_SERVER, NC_FATE_STOPPED, "the end of its client");
+	return next;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -349,12 +609,22 @@ static void run_loop(struct sup *s)
 		if (sd < next)
 			next = sd;
 
+		int64_t pd = program_duties(s, now);
+		if (pd < next)
+			next = pd;
+
 		/* The client starts once the server has bound (and listens), or
-		 * has ended trying. */
+		 * has ended trying. A server program's socket tables are polled,
+		 * there being no event for "a port got bound". */
 		if (client_pending && !s->interrupted && !s->deadline_done) {
 			const struct rolerun *srv = &s->rr[NC_ROLE_SERVER];
-			if (!srv->present || s->obs.role[NC_ROLE_SERVER].ready || srv->reaped ||
-			    srv->rec_fd < 0) {
+			bool prog = s->sc->role[NC_ROLE_SERVER].is_exec;
+			bool srv_ready = prog && srv->started && !srv->reaped ? program_ready(s)
+					 : s->obs.role[NC_ROLE_SERVER].ready;
+			if (prog && !srv_ready && srv->started && !srv->reaped && now + 2 * NC_MS < next)
+				next = now + 2 * NC_MS;
+			if (!srv->present || srv_ready || srv->reaped ||
+			    (!prog && srv->rec_fd < 0)) {
 				client_pending = false;
 				start_role(s, NC_ROLE_CLIENT);
 			}
@@ -368,15 +638,11 @@ static void run_loop(struct sup *s)
 				next = e;
 			/* A program's children may keep its pipes open after it ended;
 			 * they are not waited for long. */
-			if (rr->reaped && (rr->rec_fd >= 0 || rr->out_fd >= 0)) {
+			if (rr->reaped && (rr->rec_fd >= 0 || rr->out_fd >= 0 || rr->err_fd >= 0)) {
 				if (now - rr->reaped_at > PIPE_LINGER_NS) {
 					if (rr->rec_fd >= 0)
 						read_records(s, id);
-					if (rr->rec_fd >= 0)
-						close(rr->rec_fd);
-					if (rr->out_fd >= 0)
-						close(rr->out_fd);
-					rr->rec_fd = rr->out_fd = -1;
+					close_pipes(rr);
 					nc_child_kill(&rr->child);
 				} else if (rr->reaped_at + PIPE_LINGER_NS < next) {
 					next = rr->reaped_at + PIPE_LINGER_NS;
@@ -390,8 +656,8 @@ static void run_loop(struct sup *s)
 		if (all_done)
 			break;
 
-		struct pollfd pfd[1 + 3 * NC_ROLE_COUNT];
-		int what[1 + 3 * NC_ROLE_COUNT];
+		struct pollfd pfd[1 + 5 * NC_ROLE_COUNT];
+		int what[1 + 5 * NC_ROLE_COUNT];
 		int np = 0;
 		pfd[np] = (struct pollfd){ .fd = s->sigfd, .events = POLLIN };
 		what[np++] = -1;
@@ -399,15 +665,23 @@ static void run_loop(struct sup *s)
 			struct rolerun *rr = &s->rr[id];
 			if (rr->rec_fd >= 0) {
 				pfd[np] = (struct pollfd){ .fd = rr->rec_fd, .events = POLLIN };
-				what[np++] = id * 3;
+				what[np++] = id * 5;
 			}
 			if (rr->out_fd >= 0) {
 				pfd[np] = (struct pollfd){ .fd = rr->out_fd, .events = POLLIN };
-				what[np++] = id * 3 + 1;
+				what[np++] = id * 5 + 1;
 			}
 			if (rr->started && !rr->reaped && rr->child.pidfd >= 0) {
 				pfd[np] = (struct pollfd){ .fd = rr->child.pidfd, .events = POLLIN };
-				what[np++] = id * 3 + 2;
+				what[np++] = id * 5 + 2;
+			}
+			if (rr->err_fd >= 0) {
+				pfd[np] = (struct pollfd){ .fd = rr->err_fd, .events = POLLIN };
+				what[np++] = id * 5 + 3;
+			}
+			if (rr->in_fd >= 0) {
+				pfd[np] = (struct pollfd){ .fd = rr->in_fd, .events = POLLOUT };
+				what[np++] = id * 5 + 4;
 			}
 		}
 		int timeout = -1;
@@ -425,13 +699,17 @@ static void run_loop(struct sup *s)
 				on_signal(s);
 				continue;
 			}
-			int id = what[i] / 3, kind = what[i] % 3;
+			int id = what[i] / 5, kind = what[i] % 5;
 			if (kind == 0)
 				read_records(s, id);
 			else if (kind == 1)
-				read_output(s, id);
-			else
+				read_output(s, id, 1);
+			else if (kind == 2)
 				reap(s, id);
+			else if (kind == 3)
+				read_output(s, id, 2);
+			else
+				feed_stdin(s, id);
 		}
 		/* A child without a pidfd (very old kernels) is polled for. */
 		for (int id = 0; id < NC_ROLE_COUNT; id++)
@@ -460,6 +738,7 @@ static void build_result(struct sup *s, struct nc_result *r)
 	nc_check_steps(&s->obs, r);
 	nc_check_endpoints(&s->obs, r);
 	nc_check_roles(&s->obs, r);
+	nc_check_programs(&s->obs, r);
 
 	for (int id = 0; id < NC_ROLE_COUNT; id++) {
 		struct nc_buf *o = &s->obs.role[id].output;
@@ -510,7 +789,8 @@ int nc_variant_main(const struct nc_variant_job *job, int result_fd)
 										     : SOCK_DGRAM);
 	for (int id = 0; id < NC_ROLE_COUNT; id++) {
 		s.rr[id].present = job->sc->role[id].present;
-		s.rr[id].rec_fd = s.rr[id].out_fd = -1;
+		s.rr[id].rec_fd = s.rr[id].out_fd = s.rr[id].err_fd = s.rr[id].in_fd = -1;
+		s.rr[id].deadline = INT64_MAX;
 		s.rr[id].child.pidfd = -1;
 		nc_buf_init(&s.rr[id].in, REC_BUF_MAX);
 	}
@@ -539,6 +819,7 @@ int nc_variant_main(const struct nc_variant_job *job, int result_fd)
 	nc_buf_free(&out);
 	nc_result_free(&r);
 	for (int id = 0; id < NC_ROLE_COUNT; id++) {
+		close_pipes(&s.rr[id]);
 		nc_child_close(&s.rr[id].child);
 		nc_buf_free(&s.rr[id].in);
 	}

@@ -150,11 +150,16 @@ static int console_variant(void *self, const struct nc_result *r)
 	printf("%s%-5s%s %s", col(c, code), nc_status_name(r->status), col(c, C_RESET), r->name);
 	if (r->status == NC_STATUS_SKIP || r->status == NC_STATUS_NOTRUN)
 		printf(" (%s)\n", r->reason ? r->reason : "no reason given");
-	else
+	else if (r->duration_ns > 0)
 		printf(" %s\n", dur);
+	else
+		printf("\n");
 	for (size_t i = 0; i < r->nfailures; i++) {
 		const struct nc_failure *f = &r->failures[i];
-		if (f->line)
+		/* A parse error's message carries its own path:line:col. */
+		if (!strcmp(f->check, "parse") || !f->file[0])
+			printf("      %s: %s\n", f->check, f->message);
+		else if (f->line)
 			printf("      %s:%u: %s: %s\n", f->file, f->line, f->check, f->message);
 		else
 			printf("      %s: %s: %s\n", f->file, f->check, f->message);
@@ -190,11 +195,13 @@ static int console_end(void *self, const struct nc_run_totals *t)
 		printf("interrupted by %s: %zu variant%s not run\n",
 		       t->signal == 2 ? "SIGINT" : t->signal == 15 ? "SIGTERM" : "a signal", t->notrun,
 		       t->notrun == 1 ? "" : "s");
-	if (!c->o.quiet)
-		printf("%s%s in %s%s\n", col(c, C_DIM),
-		       t->errors ? "failed includes harness errors (timeouts, crashes, bad files)"
-				 : "ran",
-		       dur, col(c, C_RESET));
+	if (!c->o.quiet) {
+		printf("%sfinished in %s", col(c, C_DIM), dur);
+		if (t->errors)
+			printf("; %zu of the failures %s (timeouts, crashes, bad files)", t->errors,
+			       t->errors == 1 ? "is a harness error" : "are harness errors");
+		printf("%s\n", col(c, C_RESET));
+	}
 	/* The final line has a fixed form that scripts parse; errors count as
 	 * failures and variants an interruption prevented count as skipped. */
 	printf("%zu passed, %zu failed, %zu skipped\n", t->passed, t->failed + t->errors,

@@ -1,0 +1,73 @@
+/* capture.h: recording a variant's loopback traffic with libpcap.
+ *
+ * The supervisor opens the capture on the "lo" of the variant's own network
+ * namespace before any role starts, so the first SYN is never missed; it
+ * reads packets as they arrive (a bulk transfer would overflow any buffer
+ * otherwise), and after the roles end it drains the capture up to a marker
+ * datagram it sends itself: every packet the roles caused was queued before
+ * the marker, so when the marker is read nothing of theirs is left, and no
+ * fixed sleep is needed. The marker is never shown, written or checked.
+ *
+ * Ownership: nc_capture_open() returns a new capture that the caller closes
+ * with nc_capture_close().
+ */
+#ifndef NC_CAPTURE_CAPTURE_H
+#define NC_CAPTURE_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NC_CAPTURE_SNAPLEN 262144       /* whole packets, even 64 KiB TSO ones */
+#define NC_CAPTURE_BUFFER (32 << 20)    /* kernel ring: bulk transfers drop nothing */
+#define NC_CAPTURE_MARKER_PORT 9        /* the discard port: the marker's destination */
+
+struct nc_capture;
+
+/* A captured packet, as the callback sees it; data is borrowed. */
+struct nc_captured {
+	int64_t ts_ns;          /* capture timestamp, CLOCK_REALTIME nanoseconds */
+	uint32_t caplen;
+	uint32_t len;
+	const uint8_t *data;
+};
+
+typedef void (*nc_capture_cb)(void *ctx, const struct nc_captured *pkt);
+
+enum nc_capture_fail { NC_CAPTURE_ERROR, NC_CAPTURE_NO_PERMISSION };
+
+/* Opens and arms the capture on iface. Returns NULL with err filled and
+ * *why saying whether permission was the problem. */
+struct nc_capture *nc_capture_open(const char *iface, char *err, size_t errlen,
+				   enum nc_capture_fail *why);
+
+/* The link type (DLT_EN10MB for "lo"). */
+int nc_capture_linktype(const struct nc_capture *c);
+
+/* A descriptor that polls readable when packets are waiting. */
+int nc_capture_fd(const struct nc_capture *c);
+
+/* Writes every delivered packet (the marker excepted) to a pcap file on
+ * the given stream, which the capture then owns. Returns 0 or -1. */
+int nc_capture_save(struct nc_capture *c, void *file /* FILE * */, char *err, size_t errlen);
+/* Flushes the pcap file. */
+int nc_capture_flush(struct nc_capture *c);
+
+/* Delivers the packets waiting now to cb. Returns the number delivered, or
+ * -1 with err filled. */
+int nc_capture_read(struct nc_capture *c, nc_capture_cb cb, void *ctx, char *err, size_t errlen);
+
+/* Sends the marker and delivers packets until it is seen or deadline_ns
+ * (CLOCK_MONOTONIC) passes. Returns 0 when the marker arrived, 1 on
+ * timeout, -1 on error. */
+int nc_capture_drain(struct nc_capture *c, nc_capture_cb cb, void *ctx, int64_t deadline_ns,
+		     char *err, size_t errlen);
+
+/* Packets the kernel dropped (buffer full) or the interface dropped. On
+ * "lo" each packet passes the tap twice, so received counts are not
+ * comparable with what was delivered; drops are. */
+int nc_capture_drops(struct nc_capture *c, uint64_t *dropped);
+
+void nc_capture_close(struct nc_capture *c);
+
+#endif

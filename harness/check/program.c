@@ -1,0 +1,217 @@
+/* program.c: judging program roles: how they ended and what they printed. */
+#include "check/observe.h"
+
+#include <regex.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "scenario/names.h"
+#include "scenario/payload.h"
+#include "util/buf.h"
+#include "util/hexdump.h"
+
+#define SHOWN_OUTPUT 2048  /* output quoted in a failure's detail */
+
+static void set_addr(struct nc_varctx *v, char store[][64], enum nc_var host, enum nc_var port,
+		     const struct nc_addr *a)
+{
+	nc_addr_host(a, store[host], 64);
+	snprintf(store[port], 64, "%u", a->port);
+	v->val[host] = store[host];
+	v->val[port] = store[port];
+}
+
+void nc_observed_vars(const struct nc_observed *o, struct nc_varctx *v, char store[][64])
+{
+	memset(v, 0, sizeof(*v));
+	snprintf(store[NC_VAR_FAMILY], 64, "%s", nc_family_name(o->family));
+	v->val[NC_VAR_FAMILY] = store[NC_VAR_FAMILY];
+	snprintf(store[NC_VAR_SCENARIO], 64, "%s", o->sc->name);
+	v->val[NC_VAR_SCENARIO] = store[NC_VAR_SCENARIO];
+	snprintf(store[NC_VAR_UNUSED_PORT], 64, "%u", o->unused_port);
+	v->val[NC_VAR_UNUSED_PORT] = store[NC_VAR_UNUSED_PORT];
+
+	const struct nc_role_obs *srv = &o->role[NC_ROLE_SERVER];
+	if (srv->ready && srv->ready_addr.family)
+		set_addr(v, store, NC_VAR_SERVER_ADDR, NC_VAR_SERVER_PORT, &srv->ready_addr);
+
+	const struct nc_role_obs *cli = &o->role[NC_ROLE_CLIENT];
+	if (o->sc->role[NC_ROLE_CLIENT].present && !cli->exec) {
+		/* The built-in client's own address, from its last step that had one. */
+		for (uint32_t i = cli->nsteps; i-- > 0;) {
+			const struct nc_addr *a = &cli->facts[i].local;
+			if (cli->ended[i] && a->family && a->port) {
+				struct nc_addr x = *a;
+				if (nc_addr_is_any(&x) && srv->ready_addr.family) {
+					memcpy(x.ip, srv->ready_addr.ip, 16);
+					x.family = srv->ready_addr.family;
+				}
+				set_addr(v, store, NC_VAR_CLIENT_ADDR, NC_VAR_CLIENT_PORT, &x);
+				break;
+			}
+		}
+	} else if (o->sc->role[NC_ROLE_SERVER].present && !srv->exec) {
+		/* A program client as the built-in server saw it. */
+		for (uint32_t i = srv->nsteps; i-- > 0;) {
+			const struct nc_addr *a = &srv->facts[i].peer;
+			enum nc_step_kind k = o->sc->role[NC_ROLE_SERVER].steps[i].kind;
+			if (srv->ended[i] && a->family &&
+			    (k == NC_STEP_ACCEPT || k == NC_STEP_RECV || k == NC_STEP_RECVFROM)) {
+				set_addr(v, store, NC_VAR_CLIENT_ADDR, NC_VAR_CLIENT_PORT, a);
+				break;
+			}
+		}
+	}
+}
+
+static bool has_line(const char *text, size_t n, const char *want)
+{
+	size_t wl = strlen(want);
+	const char *p = text, *end = text + n;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (l && p[l - 1] == '\r')
+			l--;
+		if (l == wl && memcmp(p, want, wl) == 0)
+			return true;
+		p += l + 1;
+		if (!nl)
+			break;
+	}
+	return false;
+}
+
+static bool matches(const struct nc_outcheck *oc, const struct nc_buf *out, const char *want,
+		    char *err, size_t errlen)
+{
+	const char *text = (const char *)nc_buf_str((struct nc_buf *)out);
+	switch (oc->kind) {
+	case NC_OUT_LINE:
+		return has_line(text, out->len, want);
+	case NC_OUT_CONTAINS:
+		return strstr(text, want) != NULL;
+	case NC_OUT_REGEX: {
+		regex_t re;
+		int rc = regcomp(&re, want, REG_EXTENDED | REG_NOSUB | REG_NEWLINE);
+		if (rc != 0) {
+			regerror(rc, &re, err, errlen);
+			return false;
+		}
+		rc = regexec(&re, text, 0, NULL, 0);
+		regfree(&re);
+		return rc == 0;
+	}
+	}
+	return false;
+}
+
+static const char *kind_word(enum nc_outmatch_kind k)
+{
+	switch (k) {
+	case NC_OUT_LINE: return "a line";
+	case NC_OUT_CONTAINS: return "text containing";
+	case NC_OUT_REGEX: return "a line matching";
+	}
+	return "?";
+}
+
+static void check_exit(const struct nc_observed *o, enum nc_role_id id, struct nc_result *r)
+{
+	const struct nc_role *role = &o->sc->role[id];
+	const struct nc_role_obs *ro = &o->role[id];
+	const char *name = nc_role_name(id);
+	char got[160], msg[400];
+	switch (ro->fate) {
+	case NC_FATE_EXITED:
+		snprintf(got, sizeof(got), "exited with status %d", ro->exit_status);
+		break;
+	case NC_FATE_SIGNALED:
+		snprintf(got, sizeof(got), "was killed by %s", nc_signal_name(ro->signal));
+		break;
+	case NC_FATE_STOPPED:
+		snprintf(got, sizeof(got), "was still running after the client finished, and was "
+			 "stopped");
+		break;
+	case NC_FATE_NONE:
+	case NC_FATE_KILLED:
+	case NC_FATE_INTERRUPTED:
+	case NC_FATE_SPAWN_FAILED:
+		return; /* reported by nc_check_roles as harness errors */
+	}
+	bool ok;
+	char want[96];
+	if (role->has_exit && role->exit_signal) {
+		ok = ro->fate == NC_FATE_SIGNALED && ro->signal == role->exit_signal;
+		snprintf(want, sizeof(want), "to be killed by %s", nc_signal_name(role->exit_signal));
+	} else if (role->has_exit) {
+		ok = ro->fate == NC_FATE_EXITED && ro->exit_status == role->exit_code;
+		snprintf(want, sizeof(want), "to exit with status %d", role->exit_code);
+	} else if (id == NC_ROLE_SERVER) {
+		/* A server is expected to serve until it is told to stop. */
+		ok = ro->fate == NC_FATE_STOPPED ||
+		     (ro->fate == NC_FATE_EXITED && ro->exit_status == 0);
+		snprintf(want, sizeof(want), "to serve until stopped or exit with status 0");
+	} else {
+		ok = ro->fate == NC_FATE_EXITED && ro->exit_status == 0;
+		snprintf(want, sizeof(want), "to exit with status 0");
+	}
+	if (ok)
+		return;
+	snprintf(msg, sizeof(msg), "expected the %s program %s; it %s", name, want, got);
+	uint32_t line = role->has_exit ? role->exit_pos.line : role->pos.line;
+	nc_result_fail(r, false, ro->fate == NC_FATE_SIGNALED ? "crash" : "exit", o->sc->path, line,
+		       msg, "");
+}
+
+void nc_check_programs(const struct nc_observed *o, struct nc_result *r)
+{
+	struct nc_varctx vars;
+	char store[NC_VAR_COUNT][64];
+	nc_observed_vars(o, &vars, store);
+	for (int id = 0; id < NC_ROLE_COUNT; id++) {
+		const struct nc_role *role = &o->sc->role[id];
+		const struct nc_role_obs *ro = &o->role[id];
+		if (!role->present || !role->is_exec)
+			continue;
+		check_exit(o, (enum nc_role_id)id, r);
+		if (ro->fate == NC_FATE_SPAWN_FAILED || ro->fate == NC_FATE_NONE)
+			continue;
+		for (size_t i = 0; i < role->nout; i++) {
+			const struct nc_outcheck *oc = &role->out[i];
+			const char *stream = oc->stream == 1 ? "stdout" : "stderr";
+			struct nc_buf want, msg, detail;
+			nc_buf_init(&want, 0);
+			nc_buf_init(&msg, 0);
+			nc_buf_init(&detail, 0);
+			enum nc_var miss;
+			if (nc_template_expand(&oc->text, &vars, &want, &miss) < 0) {
+				nc_buf_printf(&msg, "cannot check the %s program's %s: variable ${%s} "
+					      "has no value", nc_role_name(id), stream, nc_var_name(miss));
+				nc_result_fail(r, true, "scenario", o->sc->path, oc->pos.line,
+					       nc_buf_str(&msg), "");
+			} else {
+				char err[128] = "";
+				const struct nc_buf *out = &ro->out[oc->stream];
+				if (!matches(oc, out, nc_buf_str(&want), err, sizeof(err))) {
+					nc_buf_printf(&msg, "expected %s ", kind_word(oc->kind));
+					nc_show_bytes(&msg, want.data, want.len, 160);
+					nc_buf_printf(&msg, " in the %s program's %s", nc_role_name(id), stream);
+					if (err[0])
+						nc_buf_printf(&msg, " (%s)", err);
+					nc_buf_printf(&detail, "%s (%zu bytes):\n", stream, out->len);
+					size_t shown = out->len < SHOWN_OUTPUT ? out->len : SHOWN_OUTPUT;
+					nc_buf_add(&detail, out->data, shown);
+					if (out->len > shown)
+						nc_buf_printf(&detail, "\n... %zu more bytes", out->len - shown);
+					nc_result_fail(r, false, "output", o->sc->path, oc->pos.line,
+						       nc_buf_str(&msg), nc_buf_str(&detail));
+				}
+			}
+			nc_buf_free(&want);
+			nc_buf_free(&msg);
+			nc_buf_free(&detail);
+		}
+	}
+}
