@@ -32,7 +32,8 @@ int nc_buf_addc(struct nc_buf *b, int c);
 int nc_buf_adds(struct nc_buf *b, const char *s);
 int nc_buf_printf(struct nc_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int nc_buf_vprintf(struct nc_buf *b, const char *fmt, va_list ap);
+int nc_buf_vprintf(struct nc_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /* Returns the contents as a NUL-terminated string (borrowed; valid until the
  * next append). An empty buffer yields "". */
