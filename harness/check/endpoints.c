@@ -36,7 +36,10 @@ static void role_addresses(const struct nc_observed *o, enum nc_role_id r, struc
 	const struct nc_role_obs *ro = &o->role[r];
 	memset(k, 0, sizeof(*k));
 	if (ro->exec) {
-		/* A program's address is known only as the scenario declares it. */
+		/* A program's address is known only as the scenario declares it: a
+		 * server program's port, on loopback. A program client's is not. */
+		if (r == NC_ROLE_SERVER && ro->ready)
+			known_add(k, &ro->ready_addr);
 		return;
 	}
 	if (ro->ready)
@@ -145,9 +148,18 @@ static void check_from(const struct nc_observed *o, enum nc_role_id self, const 
 		}
 		return;
 	}
-	if (ep->kind == NC_EP_ADDR && ep->host == NC_HOST_LOOPBACK && !is_loopback(&f->peer)) {
-		snprintf(msg, sizeof(msg), "expected it from loopback, got it from %s", seen);
-		nc_result_fail(r, false, "endpoint", o->sc->path, st->pos.line, msg, "");
+	if (ep->kind == NC_EP_ADDR && (ep->host == NC_HOST_LOOPBACK || ep->host == NC_HOST_ANY)) {
+		bool host_ok = ep->host == NC_HOST_ANY || is_loopback(&f->peer);
+		bool port_ok = ep->port < 0 || ep->port == f->peer.port;
+		if (!host_ok || !port_ok) {
+			if (ep->port >= 0)
+				snprintf(want, sizeof(want), "%s port %d",
+					 ep->host == NC_HOST_ANY ? "any address," : "loopback,", ep->port);
+			else
+				snprintf(want, sizeof(want), "loopback");
+			snprintf(msg, sizeof(msg), "expected it from %s, got it from %s", want, seen);
+			nc_result_fail(r, false, "endpoint", o->sc->path, st->pos.line, msg, "");
+		}
 	}
 }
 

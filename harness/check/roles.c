@@ -22,7 +22,12 @@ static void where(const struct nc_observed *o, enum nc_role_id r, int64_t step, 
 	const struct nc_role *role = &o->sc->role[r];
 	*line = 0;
 	if (step < 0 || (uint64_t)step >= role->nsteps) {
-		snprintf(buf, n, "%s", role->is_exec ? "" : " after its last finished step");
+		const struct nc_role_obs *ro = &o->role[r];
+		bool any = false;
+		for (uint32_t i = 0; i < ro->nsteps && !any; i++)
+			any = ro->begun[i];
+		snprintf(buf, n, "%s", role->is_exec ? "" : any ? " after its last finished step"
+							       : " before its first step");
 		*line = role->pos.line;
 		return;
 	}
@@ -82,7 +87,10 @@ void nc_check_roles(const struct nc_observed *o, struct nc_result *r)
 			nc_result_fail(r, true, "interrupted", o->sc->path, line, msg, "");
 			break;
 		case NC_FATE_STOPPED:
-			break; /* judged with the program's expectations */
+			/* A server program stopped once its client was done is judged
+			 * with the program's expectations; a role stopped because its
+			 * partner never started is explained by that failure. */
+			break;
 		case NC_FATE_EXITED:
 			if (role->is_exec)
 				break; /* judged with the program's expectations */

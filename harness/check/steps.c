@@ -137,7 +137,11 @@ static void payload_failure(struct nc_result *r, const struct nc_observed *o,
 	nc_buf_init(&d, 0);
 	nc_buf_printf(&m, "%s %llu byte%s ", ex->kind == NC_EXPECT_PREFIX ? "expected a prefix of" :
 		      "expected", (unsigned long long)f->expected_len, f->expected_len == 1 ? "" : "s");
-	expected_desc(ex, &m);
+	/* Variables are shown with the values the role used. */
+	if (ex->payload.kind == NC_PAYLOAD_TEXT && ex->payload.text.has_vars && f->excerpt_off == 0)
+		nc_show_bytes(&m, f->expected.data, f->expected.len, SHOW_MAX);
+	else
+		expected_desc(ex, &m);
 	nc_buf_adds(&m, ", got ");
 	if (f->nbytes < f->expected_len && (f->eof || f->deadline_hit || f->err) &&
 	    (uint64_t)f->diff_at == f->nbytes) {

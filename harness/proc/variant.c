@@ -59,6 +59,7 @@ struct sup {
 	int sigfd;
 	bool interrupted;
 	int64_t started_unix_ns;
+	int64_t client_done_at;  /* when the client ended, for a server program */
 };
 
 static int64_t scaled(const struct sup *s, int64_t ns)
@@ -518,11 +519,27 @@ static int64_t program_duties(struct sup *s, int64_t now)
 		if (rr->deadline < next)
 			next = rr->deadline;
 	}
+	/* A role whose partner could not even start has nobody to talk to:
+	 * waiting for its deadline would only delay the report. */
+	for (int id = 0; id < NC_ROLE_COUNT; id++) {
+		int other = id == NC_ROLE_SERVER ? NC_ROLE_CLIENT : NC_ROLE_SERVER;
+		if (s->rr[other].present && s->obs.role[other].fate == NC_FATE_SPAWN_FAILED)
+			stop_role(s, id, NC_FATE_STOPPED, "the failure of its partner to start");
+	}
 	const struct rolerun *cli = &s->rr[NC_ROLE_CLIENT];
 	const struct nc_role *srole = &s->sc->role[NC_ROLE_SERVER];
 	if (srole->is_exec && !srole->has_exit && cli->present && cli->started && cli->reaped &&
-	    role_finished(cli))
-		stop_role(s, NC_ROLE_SERVER, NC_FATE_STOPPED, "the end of its client");
+	    role_finished(cli) && !s->rr[NC_ROLE_SERVER].stopping) {
+		/* The server may still be handling the client's last message: it
+		 * gets a short while before it is told to stop. */
+		if (!s->client_done_at)
+			s->client_done_at = now;
+		int64_t at = s->client_done_at + scaled(s, NC_SERVER_LINGER_NS);
+		if (now >= at)
+			stop_role(s, NC_ROLE_SERVER, NC_FATE_STOPPED, "the end of its client");
+		else if (at < next)
+			next = at;
+	}
 	return next;
 }
 
@@ -565,7 +582,11 @@ static int64_t step_deadlines(struct sup *s, int64_t now)
 		int64_t limit = st->deadline_ns ? st->deadline_ns : s->sc->step_timeout_ns;
 		if (!limit)
 			continue;
-		int64_t at = s->epoch + ro->begin_t[step] + scaled(s, limit);
+		/* A multi-call receive stops by itself at its deadline and reports
+		 * what it got; the kill comes a grace period later, for calls that
+		 * block in the kernel, so the verdict never depends on a race. */
+		int64_t grace = scaled(s, limit) / 10 > 50 * NC_MS ? scaled(s, limit) / 10 : 50 * NC_MS;
+		int64_t at = s->epoch + ro->begin_t[step] + scaled(s, limit) + grace;
 		if (now >= at) {
 			char what[96], d[32];
 			snprintf(what, sizeof(what), "its step deadline (%s)",

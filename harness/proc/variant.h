@@ -29,6 +29,10 @@ int nc_variant_main(const struct nc_variant_job *job, int result_fd);
  * the capture and run the checks. */
 #define NC_SUPERVISOR_SLACK_NS (10LL * 1000000000LL)
 
+/* How long a server program may go on after its client ended before it is
+ * stopped (scaled by --timeout-scale). */
+#define NC_SERVER_LINGER_NS (100LL * 1000000LL)
+
 /* The grace between SIGTERM and SIGKILL when stopping a role. */
 #define NC_KILL_GRACE_NS (200LL * 1000000LL)
 
