@@ -18,7 +18,9 @@ void nc_cli_usage(FILE *out)
 "usage: netconform [run] [options] [PATH...]   run scenarios (default PATH: scenarios)\n"
 "       netconform check PATH...               parse and validate scenario files only\n"
 "       netconform list [options] PATH...      list the variants that would run\n"
-"       netconform decode FILE.pcap            print a capture as netconform decodes it\n"
+"       netconform list --ctest [options] PATH...  print them as ctest tests (CMake)\n"
+"       netconform decode [-v] FILE.pcap...    print a capture as netconform decodes it\n"
+"                                              (-v: with timestamps)\n"
 "\n"
 "PATH is a scenario file or a directory searched recursively for *.scn files.\n"
 "\n"
@@ -51,6 +53,10 @@ void nc_cli_usage(FILE *out)
 "  -q, --quiet          show only failures and the totals\n"
 "  --color=WHEN         auto (default), always or never; NO_COLOR is honoured\n"
 "  --no-progress        no live progress line on a terminal\n"
+"  --ctest              (list) print add_test() lines, one test per variant; run\n"
+"                       options given here are passed on to every test\n"
+"  --ctest-prefix P     (list) test name prefix (default: scenario.)\n"
+"  --ctest-labels L     (list) extra ';'-separated labels besides 'scenario'\n"
 "  -h, --help           this text\n"
 "  -V, --version        the version\n"
 "\n"
@@ -260,6 +266,14 @@ int nc_cli_parse(int argc, char **argv, struct nc_cli *c, char *err, size_t errl
 				c->color = 0;
 			else
 				return bad(err, errlen, "--color needs auto, always or never, not '%s'", v);
+		} else if (!strcmp(name, "--ctest")) {
+			c->ctest = true;
+		} else if (!strcmp(name, "--ctest-prefix")) {
+			NEED("a test name prefix");
+			c->ctest_prefix = v;
+		} else if (!strcmp(name, "--ctest-labels")) {
+			NEED("labels");
+			c->ctest_labels = v;
 		} else if (!strcmp(name, "--no-color")) {
 			c->color = 0;
 		} else if (!strcmp(name, "--no-progress")) {

@@ -40,6 +40,9 @@ struct nc_cli {
 	const char *wrap;
 	bool allow_remote;
 	const char *exec_path;
+	bool ctest;                 /* list: print CMake add_test() lines */
+	const char *ctest_prefix;   /* test name prefix (default "scenario.") */
+	const char *ctest_labels;   /* extra labels, ';'-separated */
 };
 
 /* Parses argv into c. Returns 0, or -1 with a message in err (a usage error). */

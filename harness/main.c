@@ -17,11 +17,13 @@
 #include "cli.h"
 #include "plan/plan.h"
 #include "proc/program.h"
+#include "proc/options.h"
 #include "proc/runner.h"
 #include "report/reporter.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/fsutil.h"
+#include "wire/dumpfile.h"
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
@@ -43,6 +45,86 @@ static int cmd_check(const struct nc_plan *plan)
 	return plan->parse_errors ? EXIT_USAGE : 0;
 }
 
+/* A CMake bracket argument holding s: no escaping needed. */
+static void cmake_arg(struct nc_buf *b, const char *s)
+{
+	nc_buf_printf(b, " [==[%s]==]", s);
+}
+
+/* One ctest test per variant, as CMake code for a TEST_INCLUDE_FILES
+ * script (see cmake/NetconformScenarios.cmake). Each test runs netconform
+ * on one variant, with the run options given to the list command. */
+static int cmd_list_ctest(const struct nc_cli *c, const struct nc_plan *plan)
+{
+	char self[PATH_MAX], cwd[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0 || !getcwd(cwd, sizeof(cwd))) {
+		fprintf(stderr, "netconform: cannot find this program's path\n");
+		return EXIT_USAGE;
+	}
+	self[n] = 0;
+	const char *prefix = c->ctest_prefix ? c->ctest_prefix : "scenario.";
+	for (size_t i = 0; i < plan->nvariants; i++) {
+		const struct nc_plan_variant *v = &plan->variants[i];
+		const struct nc_plan_file *f = &plan->files[v->file];
+		char *abs = realpath(f->path, NULL);
+		struct nc_buf b, name;
+		nc_buf_init(&b, 0);
+		nc_buf_init(&name, 0);
+		nc_buf_printf(&name, "%s%s", prefix, v->name);
+		nc_buf_adds(&b, "add_test(");
+		cmake_arg(&b, nc_buf_str(&name));
+		cmake_arg(&b, self);
+		/* The one file, and the one family: exactly this variant, however
+		 * the file is named relative to where it was found. */
+		nc_buf_adds(&b, " run --no-progress --color=never");
+		if (!v->parse_error)
+			nc_buf_printf(&b, " --family %s", nc_family_name(v->family));
+		if (c->timeout_scale != 1.0)
+			nc_buf_printf(&b, " --timeout-scale %g", c->timeout_scale);
+		if (c->exec_path) {
+			nc_buf_adds(&b, " --exec-path");
+			cmake_arg(&b, c->exec_path);
+		}
+		if (c->wrap) {
+			nc_buf_adds(&b, " --wrap");
+			cmake_arg(&b, c->wrap);
+		}
+		if (strcmp(c->reports_dir, "reports") != 0) {
+			nc_buf_adds(&b, " --reports");
+			cmake_arg(&b, c->reports_dir);
+		}
+		if (c->no_capture)
+			nc_buf_adds(&b, " --no-capture");
+		if (c->require_capture)
+			nc_buf_adds(&b, " --require-capture");
+		if (c->allow_remote)
+			nc_buf_adds(&b, " --allow-remote");
+		if (c->keep_pcap == NC_KEEP_ALWAYS)
+			nc_buf_adds(&b, " --keep-pcap=always");
+		else if (c->keep_pcap == NC_KEEP_NEVER)
+			nc_buf_adds(&b, " --keep-pcap=never");
+		cmake_arg(&b, abs ? abs : f->path);
+		nc_buf_adds(&b, ")\n");
+		/* ctest's own timeout stays above netconform's: the scenario's
+		 * timeout, scaled, plus the supervisor's slack and start-up. */
+		int64_t t = f->sc ? f->sc->timeout_ns : 5 * NC_SEC;
+		long secs = (long)((double)t * c->timeout_scale / NC_SEC) + 30;
+		nc_buf_adds(&b, "set_tests_properties(");
+		cmake_arg(&b, nc_buf_str(&name));
+		nc_buf_printf(&b, " PROPERTIES TIMEOUT %ld LABELS [==[scenario;%s%s%s]==]", secs,
+			      f->group, c->ctest_labels ? ";" : "", c->ctest_labels ? c->ctest_labels : "");
+		nc_buf_adds(&b, " WORKING_DIRECTORY");
+		cmake_arg(&b, cwd);
+		nc_buf_adds(&b, ")\n");
+		fputs(nc_buf_str(&b), stdout);
+		nc_buf_free(&b);
+		nc_buf_free(&name);
+		free(abs);
+	}
+	return 0;
+}
+
 static int cmd_list(const struct nc_plan *plan)
 {
 	for (size_t i = 0; i < plan->nvariants; i++) {
@@ -58,6 +140,36 @@ static int cmd_list(const struct nc_plan *plan)
 	}
 	fprintf(stderr, "%zu variant%s\n", plan->nvariants, plan->nvariants == 1 ? "" : "s");
 	return plan->parse_errors ? EXIT_USAGE : 0;
+}
+
+static int print_line(void *ctx, const char *line, size_t len)
+{
+	(void)ctx;
+	fwrite(line, 1, len, stdout);
+	fputc('\n', stdout);
+	return ferror(stdout) ? 1 : 0;
+}
+
+/* Prints a capture file the way netconform decodes it, one packet a line:
+ * what failure messages show, and what the tshark cross-check compares. */
+static int cmd_decode(const struct nc_cli *c)
+{
+	if (c->npaths == 0) {
+		fprintf(stderr, "netconform: decode needs a pcap file\n");
+		return EXIT_USAGE;
+	}
+	struct nc_dump_opts o = { .timestamps = c->verbose };
+	int rc = 0;
+	for (size_t i = 0; i < c->npaths; i++) {
+		char err[512];
+		if (c->npaths > 1)
+			printf("%s:\n", c->paths[i]);
+		if (nc_wire_dump_pcap_lines(c->paths[i], &o, print_line, NULL, err, sizeof(err)) < 0) {
+			fprintf(stderr, "netconform: %s\n", err);
+			rc = EXIT_FAILED;
+		}
+	}
+	return rc;
 }
 
 static int default_jobs(void)
@@ -137,9 +249,12 @@ static int cmd_run(const struct nc_cli *c, const struct nc_plan *plan, int argc,
 		.started_unix_ns = (int64_t)rt.tv_sec * NC_SEC + rt.tv_nsec,
 		.mode = nc_ns_mode_name(o.ns.mode),
 		.mode_note = o.ns.note[0] ? o.ns.note : NULL,
-		.capture_on = false,
-		.capture_note = o.capture ? "packet capture is not available in this build"
-					  : "capture disabled by --no-capture",
+		.capture_on = o.capture && o.ns.mode != NC_NS_HOST,
+		.capture_note = !o.capture ? "capture disabled by --no-capture"
+			      : o.ns.mode == NC_NS_HOST
+				? "wire checks skipped: without a private network namespace the "
+				  "loopback carries other programs' traffic"
+				: NULL,
 		.total = plan->nvariants,
 		.timeout_scale = o.timeout_scale,
 		.jobs = o.jobs,
@@ -191,10 +306,8 @@ int main(int argc, char **argv)
 		printf("netconform %s\n", NC_VERSION);
 		return 0;
 	}
-	if (c.cmd == NC_CMD_DECODE) {
-		fprintf(stderr, "netconform: decode is not available in this build\n");
-		return EXIT_USAGE;
-	}
+	if (c.cmd == NC_CMD_DECODE)
+		return cmd_decode(&c);
 	if (c.npaths == 0) {
 		if (c.cmd == NC_CMD_RUN && nc_is_dir("scenarios")) {
 			c.paths[c.npaths++] = "scenarios";
@@ -225,7 +338,10 @@ int main(int argc, char **argv)
 			.repeat = c.repeat, .shuffle = c.shuffle, .seed = c.seed,
 		};
 		nc_plan_select(&plan, &po);
-		rc = c.cmd == NC_CMD_LIST ? cmd_list(&plan) : cmd_run(&c, &plan, argc, argv);
+		if (c.cmd == NC_CMD_LIST)
+			rc = c.ctest ? cmd_list_ctest(&c, &plan) : cmd_list(&plan);
+		else
+			rc = cmd_run(&c, &plan, argc, argv);
 	}
 	nc_plan_free(&plan);
 	return rc;

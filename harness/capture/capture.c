@@ -37,7 +37,7 @@ int nc_capture_fd(const struct nc_capture *c)
 	return c->fd;
 }
 
-struct nc_capture *nc_capture_open(const char *iface, char *err, size_t errlen,
+struct nc_capture *nc_capture_open(const char *iface, int buffer_bytes, char *err, size_t errlen,
 				   enum nc_capture_fail *why)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
@@ -52,7 +52,7 @@ struct nc_capture *nc_capture_open(const char *iface, char *err, size_t errlen,
 	/* Immediate mode: packets are delivered as they come, not when a ring
 	 * block fills, so the marker is seen as soon as it is captured. */
 	pcap_set_immediate_mode(p, 1);
-	pcap_set_buffer_size(p, NC_CAPTURE_BUFFER);
+	pcap_set_buffer_size(p, buffer_bytes);
 	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
 	int rc = pcap_activate(p);
 	if (rc < 0) {
@@ -104,10 +104,9 @@ int nc_capture_flush(struct nc_capture *c)
 	return c->dumper ? pcap_dump_flush(c->dumper) : 0;
 }
 
-/* Recognizes the marker: a UDP datagram to the marker port carrying the
- * marker text, read through the Ethernet header of "lo". The checks here
- * are deliberately loose (any IPv4 header length); a false match would need
- * the exact 33-byte text. */
+/* Recognizes the marker: an IPv4 UDP datagram carrying the marker text,
+ * read through the Ethernet header of "lo". A false match would need a
+ * scenario to send the exact 32-byte text. */
 static bool is_marker(const uint8_t *d, uint32_t caplen)
 {
 	size_t tl = sizeof(marker_text) - 1;
@@ -119,8 +118,6 @@ static bool is_marker(const uint8_t *d, uint32_t caplen)
 	if (d[14 + 9] != IPPROTO_UDP || ihl < 20 || caplen < 14 + ihl + 8 + tl)
 		return false;
 	const uint8_t *udp = d + 14 + ihl;
-	if (((udp[2] << 8) | udp[3]) != NC_CAPTURE_MARKER_PORT)
-		return false;
 	return memcmp(udp + 8, marker_text, tl) == 0;
 }
 
@@ -162,44 +159,52 @@ int nc_capture_read(struct nc_capture *c, nc_capture_cb cb, void *ctx, char *err
 	return total;
 }
 
-static int send_marker(char *err, size_t errlen)
+/* Sends the marker to a socket of our own, which stays open until the
+ * marker is read: a datagram to a closed port would make the kernel answer
+ * with an ICMP error, a packet the scenario never caused. */
+static int send_marker(int *fd_out, char *err, size_t errlen)
 {
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) < 0 ||
+	    sendto(fd, marker_text, sizeof(marker_text) - 1, 0, (struct sockaddr *)&a,
+		   sizeof(a)) < 0) {
 		snprintf(err, errlen, "cannot send the capture marker: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(NC_CAPTURE_MARKER_PORT),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	ssize_t n = sendto(fd, marker_text, sizeof(marker_text) - 1, 0, (struct sockaddr *)&a,
-			   sizeof(a));
-	int e = errno;
-	close(fd);
-	if (n < 0) {
-		snprintf(err, errlen, "cannot send the capture marker: %s", strerror(e));
-		return -1;
-	}
+	*fd_out = fd;
 	return 0;
 }
 
 int nc_capture_drain(struct nc_capture *c, nc_capture_cb cb, void *ctx, int64_t deadline_ns,
 		     char *err, size_t errlen)
 {
+	int fd;
 	c->marker_seen = false;
-	if (send_marker(err, errlen) < 0)
+	if (send_marker(&fd, err, errlen) < 0)
 		return -1;
+	int rc = 0;
 	while (!c->marker_seen) {
-		if (nc_capture_read(c, cb, ctx, err, errlen) < 0)
-			return -1;
+		if (nc_capture_read(c, cb, ctx, err, errlen) < 0) {
+			rc = -1;
+			break;
+		}
 		if (c->marker_seen)
 			break;
 		int64_t left = deadline_ns - nc_now_ns();
-		if (left <= 0)
-			return 1;
+		if (left <= 0) {
+			rc = 1;
+			break;
+		}
 		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
 		poll(&pfd, 1, (int)(left / NC_MS) + 1);
 	}
-	return 0;
+	close(fd);
+	return rc;
 }
 
 int nc_capture_drops(struct nc_capture *c, uint64_t *dropped)

@@ -68,8 +68,19 @@ static char *find_program(const struct nc_scenario *sc, const char *name, const 
 		free(dir);
 		return nc_strdup(name);
 	}
-	const char *lists[2] = { exec_path, NC_PEERS_DIR };
-	for (int l = 0; l < 2; l++) {
+	/* An installed netconform finds its peers next to itself; a build tree
+	 * finds them where the build put them. */
+	char installed[4096] = "";
+	char self[4096];
+	ssize_t sn = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (sn > 0) {
+		self[sn] = 0;
+		char *dir = nc_path_dirname(self);
+		snprintf(installed, sizeof(installed), "%s/../libexec/netconform/peers", dir);
+		free(dir);
+	}
+	const char *lists[3] = { exec_path, installed, NC_PEERS_DIR };
+	for (int l = 0; l < 3; l++) {
 		if (!lists[l] || !*lists[l])
 			continue;
 		char *copy = nc_strdup(lists[l]);

@@ -37,6 +37,17 @@ struct slot {
 	bool killed;            /* backstop SIGKILL sent */
 };
 
+/* A supervisor that already sent its result but has not exited yet: it is
+ * closing its capture, which waits in the kernel. It no longer holds a
+ * slot, but it is still reaped, and their number is bounded. */
+struct lingering {
+	struct nc_child child;
+	int64_t backstop;
+};
+
+#define LINGER_PER_JOB 4
+#define LINGER_BACKSTOP_NS (10LL * NC_SEC)
+
 struct runner {
 	const struct nc_plan *plan;
 	const struct nc_run_opts *o;
@@ -54,6 +65,9 @@ struct runner {
 	int signal;
 	int64_t interrupt_at;
 	bool fixed_busy;        /* host mode: a fixed-port variant is running */
+	struct lingering *lingering;
+	size_t nlinger;
+	size_t max_linger;
 	struct nc_run_totals *t;
 };
 
@@ -275,7 +289,9 @@ static void store(struct runner *R, uint32_t vi, struct nc_result *r)
 						 R->failed, NULL);
 }
 
-/* The supervisor has ended: its result, or the reason there is none. */
+/* The supervisor has sent its result (or has ended without one): the
+ * result, or the reason there is none. A supervisor still running is
+ * moved to the lingering list to be reaped later. */
 static void finish_slot(struct runner *R, struct slot *sl)
 {
 	/* The supervisor is gone; whoever else might still hold its pipe is not
@@ -312,9 +328,34 @@ static void finish_slot(struct runner *R, struct slot *sl)
 	if (sl->fixed)
 		R->fixed_busy = false;
 	nc_buf_free(&sl->res);
-	nc_child_close(&sl->child);
+	if (!sl->child.reaped && !nc_child_reap(&sl->child)) {
+		R->lingering = nc_xrealloc(R->lingering, (R->nlinger + 1) * sizeof(*R->lingering));
+		R->lingering[R->nlinger].child = sl->child;
+		R->lingering[R->nlinger].backstop = nc_now_ns() + LINGER_BACKSTOP_NS;
+		R->nlinger++;
+	} else {
+		nc_child_close(&sl->child);
+	}
 	sl->used = false;
 	store(R, sl->vi, r);
+}
+
+/* Reaps lingering supervisors that have exited, and kills those that
+ * take far too long to. */
+static void reap_lingering(struct runner *R, int64_t now)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < R->nlinger; i++) {
+		struct lingering *l = &R->lingering[i];
+		if (!l->child.reaped && now >= l->backstop && l->child.stage < 2)
+			nc_child_kill(&l->child);
+		if (nc_child_reap(&l->child)) {
+			nc_child_close(&l->child);
+			continue;
+		}
+		R->lingering[k++] = *l;
+	}
+	R->nlinger = k;
 }
 
 static void emit_ready(struct runner *R)
@@ -349,6 +390,8 @@ static void on_signal(struct runner *R)
 					nc_child_kill(&R->slots[i].child);
 					R->slots[i].killed = true;
 				}
+			for (size_t i = 0; i < R->nlinger; i++)
+				nc_child_kill(&R->lingering[i].child);
 			continue;
 		}
 		R->interrupted = true;
@@ -389,7 +432,7 @@ static void launch_more(struct runner *R)
 		for (int i = 0; i < R->nslots && !sl; i++)
 			if (!R->slots[i].used)
 				sl = &R->slots[i];
-		if (!sl)
+		if (!sl || R->nlinger >= R->max_linger)
 			return;
 		R->next_launch++;
 		if (launch(R, sl, vi) < 0) {
@@ -426,6 +469,7 @@ int nc_run(const struct nc_plan *plan, const struct nc_run_opts *o, const struct
 	R.nslots = o->jobs > 0 ? o->jobs : 1;
 	R.slots = nc_xcalloc((size_t)R.nslots, sizeof(*R.slots));
 	R.results = nc_xcalloc(plan->nvariants ? plan->nvariants : 1, sizeof(*R.results));
+	R.max_linger = (size_t)R.nslots * LINGER_PER_JOB;
 	int64_t start = nc_now_ns();
 
 	sigset_t set;
@@ -458,11 +502,12 @@ int nc_run(const struct nc_plan *plan, const struct nc_run_opts *o, const struct
 		bool running = false;
 		for (int i = 0; i < R.nslots; i++)
 			running |= R.slots[i].used;
-		if (!running && (R.interrupted || R.next_launch >= plan->nvariants))
+		if (!running && R.nlinger == 0 && (R.interrupted || R.next_launch >= plan->nvariants))
 			break;
 
-		struct pollfd pfd[1 + 2 * R.nslots];
-		int who[1 + 2 * R.nslots];
+		size_t cap = 1 + 2 * (size_t)R.nslots + R.nlinger;
+		struct pollfd pfd[cap];
+		int who[cap];
 		int np = 0;
 		pfd[np] = (struct pollfd){ .fd = R.sigfd, .events = POLLIN };
 		who[np++] = -1;
@@ -482,6 +527,16 @@ int nc_run(const struct nc_plan *plan, const struct nc_run_opts *o, const struct
 			if (!sl->killed && sl->backstop < next)
 				next = sl->backstop;
 		}
+		for (size_t i = 0; i < R.nlinger; i++) {
+			if (R.lingering[i].child.pidfd >= 0) {
+				pfd[np] = (struct pollfd){ .fd = R.lingering[i].child.pidfd, .events = POLLIN };
+				who[np++] = -2;
+			}
+			if (R.lingering[i].backstop < next)
+				next = R.lingering[i].backstop;
+		}
+		if (R.nlinger && now + 50 * NC_MS < next)
+			next = now + 50 * NC_MS; /* without pidfds, lingering ones are polled */
 		int timeout = -1;
 		if (next != INT64_MAX)
 			timeout = next <= now ? 0 : (int)((next - now + NC_MS - 1) / NC_MS);
@@ -491,19 +546,26 @@ int nc_run(const struct nc_plan *plan, const struct nc_run_opts *o, const struct
 		for (int i = 0; i < np && n > 0; i++) {
 			if (!pfd[i].revents)
 				continue;
-			if (who[i] < 0) {
+			if (who[i] == -1) {
 				on_signal(&R);
 				continue;
 			}
+			if (who[i] == -2)
+				continue; /* reaped below */
 			struct slot *sl = &R.slots[who[i] / 2];
 			if (!sl->used)
 				continue;
-			if (who[i] % 2 == 0)
+			if (who[i] % 2 == 0) {
+				/* The whole result is in once the pipe closes. */
 				read_result(sl);
-			else if (nc_child_reap(&sl->child))
+				if (sl->res_fd < 0)
+					finish_slot(&R, sl);
+			} else if (nc_child_reap(&sl->child)) {
 				finish_slot(&R, sl);
+			}
 		}
 		now = nc_now_ns();
+		reap_lingering(&R, now);
 		for (int i = 0; i < R.nslots; i++) {
 			struct slot *sl = &R.slots[i];
 			if (sl->used && !sl->killed && now >= sl->backstop) {
@@ -536,6 +598,7 @@ int nc_run(const struct nc_plan *plan, const struct nc_run_opts *o, const struct
 	for (size_t i = 0; i < R.nreps; i++)
 		R.reps[i].ops->end(R.reps[i].self, t);
 	close(R.sigfd);
+	free(R.lingering);
 	free(R.slots);
 	free(R.results);
 	return 0;

@@ -21,7 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "capture/capture.h"
+#include "capture/pcapfile.h"
 #include "check/observe.h"
+#include "check/wire.h"
+#include "check/wirelog.h"
 #include "proc/program.h"
 #include "proc/spawn.h"
 #include "result/result.h"
@@ -60,6 +64,16 @@ struct sup {
 	bool interrupted;
 	int64_t started_unix_ns;
 	int64_t client_done_at;  /* when the client ended, for a server program */
+
+	/* Capture: armed before the roles start, read while they run. */
+	struct nc_capture *cap;
+	struct nc_wirelog *wire;
+	struct nc_pcapfile pcap;
+	bool pcap_open;
+	bool capture_failed;     /* an error while capturing */
+	char capture_note[320];  /* why there is no capture, or what went wrong */
+	bool capture_error;      /* the note is an error, not a reasoned skip */
+	uint64_t drops;
 };
 
 static int64_t scaled(const struct sup *s, int64_t ns)
@@ -617,6 +631,126 @@ static void on_signal(struct sup *s)
 	}
 }
 
+static void on_packet(void *ctx, const struct nc_captured *pkt)
+{
+	struct sup *s = ctx;
+	nc_wirelog_add(s->wire, pkt->ts_ns, pkt->data, pkt->caplen, pkt->len);
+}
+
+static void read_capture(struct sup *s)
+{
+	char err[256];
+	if (s->cap && !s->capture_failed && nc_capture_read(s->cap, on_packet, s, err, sizeof(err)) < 0) {
+		s->capture_failed = true;
+		s->capture_error = true;
+		snprintf(s->capture_note, sizeof(s->capture_note), "%s", err);
+	}
+}
+
+/* reports/pcap/<group>/<scenario>[<variant>].pcap */
+static char *pcap_path(const struct sup *s)
+{
+	struct nc_buf b;
+	nc_buf_init(&b, 0);
+	nc_buf_printf(&b, "%s/pcap/%s[%s].pcap", s->job->opts->reports_dir, s->sc->id,
+		      s->job->variant);
+	return nc_buf_steal(&b);
+}
+
+/* A scenario moves bulk data when its payloads add up to more than a few
+ * MiB, or when a program (whose volume is unknown) takes part. */
+static bool bulk_scenario(const struct nc_scenario *sc)
+{
+	uint64_t total = 0;
+	for (int r = 0; r < NC_ROLE_COUNT; r++) {
+		const struct nc_role *role = &sc->role[r];
+		if (role->present && role->is_exec)
+			return true;
+		for (size_t i = 0; i < role->nsteps; i++) {
+			const struct nc_payload *pl = &role->steps[i].payload;
+			if (pl->kind == NC_PAYLOAD_RANDOM)
+				total += pl->count;
+			else if (pl->kind == NC_PAYLOAD_REPEAT)
+				total += pl->count * pl->pattern_len;
+			else if (pl->kind == NC_PAYLOAD_FILE && pl->text.nparts)
+				total += pl->text.parts[0].len;
+		}
+	}
+	return total > (4u << 20);
+}
+
+/* Arms the capture before any role starts, so the first packet is seen. */
+static void start_capture(struct sup *s)
+{
+	const struct nc_run_opts *o = s->job->opts;
+	if (!o->capture) {
+		snprintf(s->capture_note, sizeof(s->capture_note), "capture disabled by --no-capture");
+		return;
+	}
+	if (o->ns.mode == NC_NS_HOST) {
+		/* The host loopback carries other programs' traffic, which would be
+		 * captured and judged with the scenario's. */
+		snprintf(s->capture_note, sizeof(s->capture_note),
+			 "wire checks skipped: without a private network namespace the loopback "
+			 "carries other programs' traffic");
+		s->capture_error = o->require_capture;
+		return;
+	}
+	char err[256];
+	enum nc_capture_fail why;
+	s->cap = nc_capture_open("lo", bulk_scenario(s->sc) ? NC_CAPTURE_BUFFER_BULK : NC_CAPTURE_BUFFER,
+				 err, sizeof(err), &why);
+	if (!s->cap) {
+		snprintf(s->capture_note, sizeof(s->capture_note), "wire checks skipped: %s", err);
+		s->capture_error = why != NC_CAPTURE_NO_PERMISSION || o->require_capture;
+		return;
+	}
+	struct timespec rt;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	int64_t now_rt = (int64_t)rt.tv_sec * NC_SEC + rt.tv_nsec;
+	/* Packet timestamps are on the realtime clock; the variant's epoch on
+	 * the monotonic one. The offset between the two is taken once. */
+	s->wire = nc_wirelog_new(nc_capture_linktype(s->cap), now_rt - (nc_now_ns() - s->epoch));
+	if (o->keep_pcap != NC_KEEP_NEVER) {
+		char *path = pcap_path(s);
+		if (nc_pcapfile_open(&s->pcap, path, err, sizeof(err)) == 0) {
+			if (nc_capture_save(s->cap, s->pcap.stream, err, sizeof(err)) == 0)
+				s->pcap_open = true;
+			else
+				nc_pcapfile_close(&s->pcap);
+		}
+		if (!s->pcap_open) {
+			s->capture_error = true;
+			snprintf(s->capture_note, sizeof(s->capture_note), "%s", err);
+		}
+		free(path);
+	}
+}
+
+/* After the roles: everything they caused is read, up to the marker. */
+static void finish_capture(struct sup *s)
+{
+	if (!s->cap)
+		return;
+	char err[256];
+	int64_t limit = nc_now_ns() + scaled(s, 2 * NC_SEC);
+	int rc = s->capture_failed ? -1 : nc_capture_drain(s->cap, on_packet, s, limit, err, sizeof(err));
+	if (rc < 0 && !s->capture_failed) {
+		s->capture_failed = s->capture_error = true;
+		snprintf(s->capture_note, sizeof(s->capture_note), "%s", err);
+	} else if (rc > 0) {
+		s->capture_failed = s->capture_error = true;
+		snprintf(s->capture_note, sizeof(s->capture_note),
+			 "the capture did not deliver its end marker within 2 s");
+	}
+	if (nc_capture_drops(s->cap, &s->drops) == 0 && s->drops) {
+		s->capture_failed = s->capture_error = true;
+		snprintf(s->capture_note, sizeof(s->capture_note), "capture dropped %llu packet%s",
+			 (unsigned long long)s->drops, s->drops == 1 ? "" : "s");
+	}
+	nc_wirelog_finish(s->wire);
+}
+
 static void run_loop(struct sup *s)
 {
 	bool client_pending = s->rr[NC_ROLE_CLIENT].present;
@@ -677,11 +811,15 @@ static void run_loop(struct sup *s)
 		if (all_done)
 			break;
 
-		struct pollfd pfd[1 + 5 * NC_ROLE_COUNT];
-		int what[1 + 5 * NC_ROLE_COUNT];
+		struct pollfd pfd[2 + 5 * NC_ROLE_COUNT];
+		int what[2 + 5 * NC_ROLE_COUNT];
 		int np = 0;
 		pfd[np] = (struct pollfd){ .fd = s->sigfd, .events = POLLIN };
 		what[np++] = -1;
+		if (s->cap && !s->capture_failed) {
+			pfd[np] = (struct pollfd){ .fd = nc_capture_fd(s->cap), .events = POLLIN };
+			what[np++] = -2;
+		}
 		for (int id = 0; id < NC_ROLE_COUNT; id++) {
 			struct rolerun *rr = &s->rr[id];
 			if (rr->rec_fd >= 0) {
@@ -716,8 +854,12 @@ static void run_loop(struct sup *s)
 		for (int i = 0; i < np && n > 0; i++) {
 			if (!pfd[i].revents)
 				continue;
-			if (what[i] < 0) {
+			if (what[i] == -1) {
 				on_signal(s);
+				continue;
+			}
+			if (what[i] == -2) {
+				read_capture(s);
 				continue;
 			}
 			int id = what[i] / 5, kind = what[i] % 5;
@@ -760,6 +902,27 @@ static void build_result(struct sup *s, struct nc_result *r)
 	nc_check_endpoints(&s->obs, r);
 	nc_check_roles(&s->obs, r);
 	nc_check_programs(&s->obs, r);
+
+	r->capture_on = s->cap && !s->capture_failed;
+	if (s->wire && !s->capture_failed) {
+		nc_check_wire_auto(&s->obs, s->wire, r);
+		nc_check_wire_section(&s->obs, s->wire, r);
+	}
+	if (s->capture_note[0]) {
+		r->capture_note = nc_strdup(s->capture_note);
+		/* An error of the capture makes the variant an error; a reasoned
+		 * skip (no permission, host loopback) leaves the rest standing. */
+		if (s->capture_error)
+			nc_result_fail(r, true, "capture", s->sc->path, 0, s->capture_note, "");
+	}
+	if (s->wire) {
+		r->packets_total = 0;
+		for (size_t i = 0; i < nc_wirelog_count(s->wire); i++) {
+			const struct nc_wpkt *p = nc_wirelog_get(s->wire, i);
+			nc_result_add_packet(r, p->index, p->t, p->line);
+		}
+		r->packets_total = s->wire->packets;
+	}
 
 	for (int id = 0; id < NC_ROLE_COUNT; id++) {
 		struct nc_buf *o = &s->obs.role[id].output;
@@ -827,16 +990,45 @@ int nc_variant_main(const struct nc_variant_job *job, int result_fd)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	s.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 
+	/* Time zero, and the deadline, start once the capture is armed: its
+	 * set-up is netconform's cost, not the scenario's. */
+	start_capture(&s);
+	s.epoch = nc_now_ns();
+	s.deadline = s.epoch + scaled(&s, job->sc->timeout_ns);
+	if (s.wire) {
+		clock_gettime(CLOCK_REALTIME, &rt);
+		s.wire->epoch_realtime_ns = (int64_t)rt.tv_sec * NC_SEC + rt.tv_nsec;
+	}
 	run_loop(&s);
+	finish_capture(&s);
 
 	struct nc_result r;
 	nc_result_init(&r);
 	build_result(&s, &r);
+	if (s.pcap_open) {
+		const struct nc_run_opts *o = job->opts;
+		bool bad = r.status == NC_STATUS_FAIL || r.status == NC_STATUS_ERROR;
+		char err[256];
+		nc_capture_flush(s.cap);
+		if (o->keep_pcap == NC_KEEP_ALWAYS || (o->keep_pcap == NC_KEEP_FAILED && bad)) {
+			if (nc_pcapfile_keep(&s.pcap, err, sizeof(err)) == 0)
+				r.pcap_path = nc_strdup(s.pcap.path);
+			else
+				nc_result_fail(&r, true, "capture", s.sc->path, 0, err, "");
+		}
+	}
 	struct nc_buf out;
 	nc_buf_init(&out, 0);
 	int rc = 0;
 	if (nc_result_encode(&r, &out) < 0 || write_all(result_fd, out.data, out.len) < 0)
 		rc = 1;
+	/* The runner has its result; closing a capture waits in the kernel for
+	 * tens of milliseconds, which need not delay it. */
+	close(result_fd);
+	nc_capture_close(s.cap);
+	if (s.pcap_open)
+		nc_pcapfile_close(&s.pcap);
+	nc_wirelog_free(s.wire);
 	nc_buf_free(&out);
 	nc_result_free(&r);
 	for (int id = 0; id < NC_ROLE_COUNT; id++) {

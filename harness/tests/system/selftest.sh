@@ -7,6 +7,9 @@
 #   # expect-exit: N                        the exit status (default: from the status)
 #   # expect-output: TEXT                   a fixed string in the output (repeatable)
 #   # args: ...                             extra arguments for netconform
+#   # requires: capture                     needs packet capture; skipped
+#                                           (exit 77) when netconform runs
+#                                           without it
 # Exits 0 when all expectations hold, 1 otherwise, printing what differed.
 set -u
 nc=$1
@@ -35,6 +38,12 @@ trap 'rm -f "$out"' EXIT INT TERM
 "$nc" --no-progress --color=never $args "$file" >"$out" 2>&1
 code=$?
 fail=0
+
+if grep -q '^# requires: *capture' "$file" && head -n1 "$out" | grep -q 'capture off'; then
+	echo "skipped: $file needs packet capture, and netconform runs without it:"
+	sed -n 2,3p "$out"
+	exit 77
+fi
 
 if [ "$code" != "$want_exit" ]; then
 	echo "exit status $code, expected $want_exit"
