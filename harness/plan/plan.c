@@ -205,7 +205,10 @@ static uint64_t next_rand(uint64_t *s)
 void nc_plan_select(struct nc_plan *p, const struct nc_plan_opts *o)
 {
 	unsigned repeat = o->repeat ? o->repeat : 1;
-	size_t index = 0; /* position among selected variants, for sharding */
+	/* Shards split by file, counting only files with something selected,
+	 * so a scenario's variants (one JUnit suite) stay on one machine and
+	 * the shards' reports merge without clashing suites. */
+	size_t index = 0;
 	for (uint32_t fi = 0; fi < p->nfiles; fi++) {
 		const struct nc_plan_file *f = &p->files[fi];
 		if (!f->sc) {
@@ -216,6 +219,19 @@ void nc_plan_select(struct nc_plan *p, const struct nc_plan_opts *o)
 			}
 			continue;
 		}
+		bool any = false;
+		for (size_t k = 0; k < f->sc->nfamilies && !any; k++) {
+			char name[512];
+			snprintf(name, sizeof(name), "%s[%s]", f->id, nc_family_name(f->sc->families[k]));
+			any = (!o->families || (o->families & (1u << f->sc->families[k]))) &&
+			      selected(o, f, name);
+		}
+		if (!any)
+			continue;
+		bool mine = !o->shard_n || index % o->shard_n == o->shard_k - 1;
+		index++;
+		if (!mine)
+			continue;
 		for (size_t k = 0; k < f->sc->nfamilies; k++) {
 			enum nc_family fam = f->sc->families[k];
 			if (o->families && !(o->families & (1u << fam)))
@@ -225,9 +241,7 @@ void nc_plan_select(struct nc_plan *p, const struct nc_plan_opts *o)
 				snprintf(name, sizeof(name), "%s[%s]", f->id, nc_family_name(fam));
 				if (!selected(o, f, name))
 					continue;
-				if (!o->shard_n || index % o->shard_n == o->shard_k - 1)
-					add_variant(p, fi, fam, rep, repeat, false);
-				index++;
+				add_variant(p, fi, fam, rep, repeat, false);
 			}
 		}
 	}
