@@ -1,0 +1,74 @@
+#!/bin/sh
+# interrupt.sh NETCONFORM SIGNAL EXIT
+#
+# Interrupts a run with SIGNAL (INT or TERM) while a variant is blocked and
+# others wait, and checks what must hold afterwards: the exit status is EXIT
+# (130 or 143); the console, JUnit, HTML and TAP reports are complete (the
+# blocked variant an error, the rest "not run"); no process of the run, no
+# network namespace and no temporary file is left.
+set -u
+nc=$1
+sig=$2
+want=$3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+tag="$tmp/reports"
+
+"$nc" --no-progress --color=never -j 2 --reports "$tag" --junit "$tmp/junit.xml" \
+	--html "$tmp/report.html" --tap "$tmp/out.tap" \
+	fixtures/system/blocked.scn scenarios/timeout scenarios/udp >"$tmp/out.txt" 2>&1 &
+pid=$!
+# Wait until both blocked servers run: the runner, two supervisors and two
+# roles. The scenario's 60 s timeout leaves only the interruption to end it.
+i=0
+while [ "$(pgrep -f -- "$tag" | wc -l)" -lt 5 ] && [ $i -lt 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+# The network namespaces of this run, by inode, to check they are gone.
+namespaces=$(for p in $(pgrep -f -- "$tag"); do readlink "/proc/$p/ns/net" 2>/dev/null; done |
+	sort -u | grep -vxF "$(readlink /proc/self/ns/net)")
+sleep 0.2
+kill -"$sig" "$pid"
+wait "$pid"
+code=$?
+fail=0
+say() { echo "$*"; fail=1; }
+
+[ "$code" = "$want" ] || say "exit status $code, expected $want"
+left=$(pgrep -f -- "$tag")
+[ -z "$left" ] || say "processes left behind: $(ps -o pid=,args= -p "$(echo $left | tr ' ' ,)")"
+grep -q "^ERROR system/blocked" "$tmp/out.txt" || say "the blocked variant is not an ERROR"
+grep -q "interrupted: the run was interrupted while the server role was in step" "$tmp/out.txt" ||
+	say "the interruption message does not name the blocked step"
+grep -q "^NOTRUN " "$tmp/out.txt" || say "no variant is reported as not run"
+grep -qE "^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$" "$tmp/out.txt" || say "no totals line"
+for f in junit.xml report.html out.tap; do
+	[ -s "$tmp/$f" ] || say "$f was not written"
+done
+if command -v xmllint >/dev/null 2>&1; then
+	xmllint --noout --schema fixtures/report/junit-10.xsd "$tmp/junit.xml" 2>&1 || say "invalid JUnit"
+fi
+grep -q 'type="notrun"' "$tmp/junit.xml" || say "JUnit has no not-run testcases"
+tail -n 3 "$tmp/out.tap" | grep -q '^# Totals' || say "TAP is not complete"
+grep -q '</html>' "$tmp/report.html" || say "HTML is not complete"
+stray=$(find "$tmp" -name '*.tmp*')
+[ -z "$stray" ] || say "temporary files left: $stray"
+# A namespace dies with its last process; the kernel frees it soon after.
+[ -n "$namespaces" ] || say "found no network namespace of the run to watch"
+i=0
+while [ $i -lt 40 ]; do
+	live=$(lsns -n -t net -o NS 2>/dev/null | while read -r ino; do
+		echo "$namespaces" | grep -qF "[$ino]" && echo "$ino"; done)
+	[ -z "$live" ] && break
+	sleep 0.05
+	i=$((i + 1))
+done
+[ -z "$live" ] || say "network namespaces of the run left: $live"
+
+if [ $fail -ne 0 ]; then
+	echo "---- output ----"
+	cat "$tmp/out.txt"
+	exit 1
+fi
+echo "ok: SIG$sig -> exit $code, reports complete, nothing left behind"
