@@ -83,7 +83,20 @@ static void walk(struct nc_plan *p, const char *root, const char *dir, const cha
 					while (l > 1 && rootc[l - 1] == '/')
 						rootc[--l] = 0;
 					group = nc_strdup(nc_path_basename(rootc));
-					if (!group[0] || strcmp(group, ".") == 0) {
+					/* "." and ".." (also as "dir/..") are not names: use
+					 * the directory's real name, as a file named on its
+					 * own gets (nc_plan_discover), so `cd udp &&
+					 * netconform .` reports udp/x, not scenarios/x. */
+					if (strcmp(group, ".") == 0 || strcmp(group, "..") == 0) {
+						char *abs = realpath(rootc, NULL);
+						if (abs) {
+							free(group);
+							group = nc_strdup(nc_path_basename(abs));
+							free(abs);
+						}
+					}
+					if (!group[0] || strcmp(group, ".") == 0 ||
+					    strcmp(group, "..") == 0) {
 						free(group);
 						group = nc_strdup("scenarios");
 					}
@@ -117,6 +130,9 @@ int nc_plan_discover(const char *const *paths, size_t npaths, struct nc_plan *p,
 		struct stat st;
 		if (stat(paths[i], &st) < 0) {
 			snprintf(err, errlen, "%s: %s", paths[i], strerror(errno));
+			/* Release the files found under earlier paths: the caller
+			 * only reports the error (main.c does not free). */
+			nc_plan_free(p);
 			return -1;
 		}
 		if (S_ISDIR(st.st_mode)) {
@@ -138,10 +154,49 @@ int nc_plan_discover(const char *const *paths, size_t npaths, struct nc_plan *p,
 	for (size_t i = 0; i < p->nfiles; i++) {
 		struct nc_plan_file *f = &p->files[i];
 		f->sc = nc_scenario_load(f->path, f->id, f->group, &f->diag);
-		if (!f->sc)
+		if (!f->sc) {
 			p->parse_errors++;
+			continue;
+		}
+		const struct nc_scenario *sc = f->sc;
+		f->ok = true;
+		f->name = nc_strdup(sc->name);
+		f->description = nc_strdup(sc->description);
+		f->nkeywords = sc->nkeywords;
+		f->keywords = nc_xcalloc(sc->nkeywords + 1, sizeof(char *));
+		for (size_t k = 0; k < sc->nkeywords; k++)
+			f->keywords[k] = nc_strdup(sc->keywords[k]);
+		f->transport = sc->transport;
+		memcpy(f->families, sc->families, sizeof(f->families));
+		f->nfamilies = sc->nfamilies;
+		f->timeout_ns = sc->timeout_ns;
+		f->fixed_port = sc->fixed_port;
+		f->wildcard_bind = sc->wildcard_bind;
+		/* Only the summary stays: a run of thousands of files would
+		 * otherwise hold every parsed scenario at once. */
+		nc_plan_unload(p, (uint32_t)i);
 	}
 	return 0;
+}
+
+void nc_plan_release(struct nc_plan *p)
+{
+	for (uint32_t i = 0; i < p->nfiles; i++)
+		nc_plan_unload(p, i);
+}
+
+struct nc_scenario *nc_plan_load(struct nc_plan *p, uint32_t fi)
+{
+	struct nc_plan_file *f = &p->files[fi];
+	if (!f->sc && f->ok)
+		f->sc = nc_scenario_load(f->path, f->id, f->group, &f->diag);
+	return f->sc;
+}
+
+void nc_plan_unload(struct nc_plan *p, uint32_t fi)
+{
+	nc_scenario_free(p->files[fi].sc);
+	p->files[fi].sc = NULL;
 }
 
 static bool selected(const struct nc_plan_opts *o, const struct nc_plan_file *f,
@@ -156,12 +211,12 @@ static bool selected(const struct nc_plan_opts *o, const struct nc_plan_file *f,
 			return false;
 	}
 	if (o->nkeywords) {
-		if (!f->sc)
+		if (!f->ok)
 			return false;
 		bool any = false;
 		for (size_t i = 0; i < o->nkeywords && !any; i++)
-			for (size_t k = 0; k < f->sc->nkeywords && !any; k++)
-				any = strcmp(o->keywords[i], f->sc->keywords[k]) == 0;
+			for (size_t k = 0; k < f->nkeywords && !any; k++)
+				any = strcmp(o->keywords[i], f->keywords[k]) == 0;
 		if (!any)
 			return false;
 	}
@@ -210,8 +265,8 @@ void nc_plan_select(struct nc_plan *p, const struct nc_plan_opts *o)
 	 * the shards' reports merge without clashing suites. */
 	size_t index = 0;
 	for (uint32_t fi = 0; fi < p->nfiles; fi++) {
-		const struct nc_plan_file *f = &p->files[fi];
-		if (!f->sc) {
+		struct nc_plan_file *f = &p->files[fi];
+		if (!f->ok) {
 			if (selected(o, f, f->id)) {
 				if (!o->shard_n || index % o->shard_n == o->shard_k - 1)
 					add_variant(p, fi, NC_FAM_INET, 1, 1, true);
@@ -220,10 +275,10 @@ void nc_plan_select(struct nc_plan *p, const struct nc_plan_opts *o)
 			continue;
 		}
 		bool any = false;
-		for (size_t k = 0; k < f->sc->nfamilies && !any; k++) {
+		for (size_t k = 0; k < f->nfamilies && !any; k++) {
 			char name[512];
-			snprintf(name, sizeof(name), "%s[%s]", f->id, nc_family_name(f->sc->families[k]));
-			any = (!o->families || (o->families & (1u << f->sc->families[k]))) &&
+			snprintf(name, sizeof(name), "%s[%s]", f->id, nc_family_name(f->families[k]));
+			any = (!o->families || (o->families & (1u << f->families[k]))) &&
 			      selected(o, f, name);
 		}
 		if (!any)
@@ -232,8 +287,8 @@ void nc_plan_select(struct nc_plan *p, const struct nc_plan_opts *o)
 		index++;
 		if (!mine)
 			continue;
-		for (size_t k = 0; k < f->sc->nfamilies; k++) {
-			enum nc_family fam = f->sc->families[k];
+		for (size_t k = 0; k < f->nfamilies; k++) {
+			enum nc_family fam = f->families[k];
 			if (o->families && !(o->families & (1u << fam)))
 				continue;
 			for (uint32_t rep = 1; rep <= repeat; rep++) {
@@ -245,6 +300,8 @@ void nc_plan_select(struct nc_plan *p, const struct nc_plan_opts *o)
 			}
 		}
 	}
+	for (size_t i = 0; i < p->nvariants; i++)
+		p->files[p->variants[i].file].pending++;
 	p->order = nc_xmalloc((p->nvariants ? p->nvariants : 1) * sizeof(uint32_t));
 	for (size_t i = 0; i < p->nvariants; i++)
 		p->order[i] = (uint32_t)i;
@@ -270,6 +327,11 @@ void nc_plan_free(struct nc_plan *p)
 		free(p->files[i].id);
 		free(p->files[i].group);
 		nc_scenario_free(p->files[i].sc);
+		free(p->files[i].name);
+		free(p->files[i].description);
+		for (size_t k = 0; k < p->files[i].nkeywords; k++)
+			free(p->files[i].keywords[k]);
+		free(p->files[i].keywords);
 	}
 	free(p->files);
 	for (size_t i = 0; i < p->nvariants; i++) {

@@ -2,7 +2,9 @@
  *
  * Discovery walks directories recursively for *.scn files; every file is
  * parsed up front, so a malformed file is reported (and counted) before
- * anything runs, while the others still run. A scenario's id is its path
+ * anything runs, while the others still run. Only a summary of each file
+ * is kept; the scenario is parsed again when its variants are launched
+ * (nc_plan_load), so memory does not grow with the number of files. A scenario's id is its path
  * relative to the directory named on the command line, without the .scn
  * extension ("udp/hello-bye"); a file directly inside that directory, or
  * named on its own, takes its parent directory's name as its group.
@@ -26,8 +28,25 @@ struct nc_plan_file {
 	char *path;
 	char *id;
 	char *group;
-	struct nc_scenario *sc;   /* NULL when the file did not parse */
-	struct nc_diag diag;      /* the parse error when sc is NULL */
+	bool ok;                  /* the file parsed */
+	struct nc_diag diag;      /* the parse error when !ok */
+	/* The parsed scenario while it is loaded, between nc_plan_load and
+	 * nc_plan_unload; NULL otherwise (discovery parses every file to
+	 * validate it and keeps only the summary below). */
+	struct nc_scenario *sc;
+	/* What the run needs to know without the parsed scenario, so memory
+	 * stays flat however many files a run has. Owned. */
+	char *name;
+	char *description;
+	char **keywords;
+	size_t nkeywords;
+	enum nc_transport transport;
+	enum nc_family families[NC_FAM_COUNT];
+	size_t nfamilies;
+	int64_t timeout_ns;
+	bool fixed_port;
+	bool wildcard_bind;
+	unsigned pending;         /* variants of this file not launched yet */
 };
 
 struct nc_plan_variant {
@@ -62,12 +81,21 @@ struct nc_plan_opts {
 };
 
 /* Finds and parses the scenario files under paths. Returns 0, or -1 with
- * err filled when a path does not exist (a usage error). */
+ * err filled when a path does not exist (a usage error); p is then empty
+ * (nc_plan_free on it is harmless). */
 int nc_plan_discover(const char *const *paths, size_t npaths, struct nc_plan *p, char *err,
 		     size_t errlen);
 
 /* Builds the variant list from the discovered files. */
 void nc_plan_select(struct nc_plan *p, const struct nc_plan_opts *o);
+
+/* Frees every parsed scenario that is loaded, keeping the summaries. */
+void nc_plan_release(struct nc_plan *p);
+/* Makes file fi's scenario available again (parsing it if needed) and
+ * returns it; NULL with the file's diag set if it no longer parses. */
+struct nc_scenario *nc_plan_load(struct nc_plan *p, uint32_t fi);
+/* Frees file fi's parsed scenario (the summary stays). */
+void nc_plan_unload(struct nc_plan *p, uint32_t fi);
 
 void nc_plan_free(struct nc_plan *p);
 

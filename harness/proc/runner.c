@@ -49,7 +49,7 @@ struct lingering {
 #define LINGER_BACKSTOP_NS (10LL * NC_SEC)
 
 struct runner {
-	const struct nc_plan *plan;
+	struct nc_plan *plan;
 	const struct nc_run_opts *o;
 	struct nc_reporter *reps;
 	size_t nreps;
@@ -85,12 +85,11 @@ static struct nc_result *identity(const struct runner *R, uint32_t vi)
 	r->group = nc_strdup(f->group);
 	r->path = nc_strdup(f->path);
 	r->variant = nc_strdup(v->variant);
-	if (f->sc) {
-		r->scenario = nc_strdup(f->sc->name);
-		r->description = nc_strdup(f->sc->description);
+	if (f->ok) {
+		r->scenario = nc_strdup(f->name);
+		r->description = nc_strdup(f->description);
 		nc_result_prop(r, "family", nc_family_name(v->family));
-		nc_result_prop(r, "transport",
-			       f->sc->transport == NC_TRANSPORT_TCP ? "tcp" : "udp");
+		nc_result_prop(r, "transport", f->transport == NC_TRANSPORT_TCP ? "tcp" : "udp");
 	}
 	struct timespec rt;
 	clock_gettime(CLOCK_REALTIME, &rt);
@@ -175,12 +174,21 @@ static bool fixed_port_taken(const struct nc_scenario *sc, char *why, size_t n)
 }
 
 /* Decides, before launching, whether the variant can run at all. Returns a
- * finished result when it cannot, NULL when it should run. */
+ * finished result when it cannot, NULL when it should run (with the file's
+ * scenario loaded). */
 static struct nc_result *prejudge(struct runner *R, uint32_t vi)
 {
 	const struct nc_plan_variant *v = &R->plan->variants[vi];
 	const struct nc_plan_file *f = &R->plan->files[v->file];
 	char why[512];
+	if (!v->parse_error && !nc_plan_load(R->plan, v->file)) {
+		/* The file changed since the run started and no longer parses. */
+		struct nc_result *r = identity(R, vi);
+		char msg[1400];
+		nc_diag_format(&f->diag, msg, sizeof(msg));
+		nc_result_fail(r, true, "parse", f->path, f->diag.line, msg, "");
+		return r;
+	}
 	if (v->parse_error) {
 		struct nc_result *r = identity(R, vi);
 		char msg[1400];
@@ -411,8 +419,20 @@ static void on_signal(struct runner *R)
 static bool needs_fixed_lock(const struct runner *R, uint32_t vi)
 {
 	const struct nc_plan_variant *v = &R->plan->variants[vi];
-	const struct nc_scenario *sc = R->plan->files[v->file].sc;
-	return R->o->ns.mode == NC_NS_HOST && sc && sc->fixed_port;
+	const struct nc_plan_file *f = &R->plan->files[v->file];
+	return R->o->ns.mode == NC_NS_HOST && f->ok && f->fixed_port;
+}
+
+/* A variant was dealt with (launched, or judged without running): once the
+ * file has no variant left to launch, its parsed scenario goes. The
+ * supervisors have their own copies. */
+static void launched(struct runner *R, uint32_t vi)
+{
+	struct nc_plan_file *f = &R->plan->files[R->plan->variants[vi].file];
+	if (f->pending)
+		f->pending--;
+	if (!f->pending)
+		nc_plan_unload(R->plan, R->plan->variants[vi].file);
 }
 
 static void launch_more(struct runner *R)
@@ -422,6 +442,7 @@ static void launch_more(struct runner *R)
 		struct nc_result *r = prejudge(R, vi);
 		if (r) {
 			R->next_launch++;
+			launched(R, vi);
 			store(R, vi, r);
 			continue;
 		}
@@ -435,7 +456,9 @@ static void launch_more(struct runner *R)
 		if (!sl || R->nlinger >= R->max_linger)
 			return;
 		R->next_launch++;
-		if (launch(R, sl, vi) < 0) {
+		int lrc = launch(R, sl, vi);
+		launched(R, vi);
+		if (lrc < 0) {
 			struct nc_result *e = identity(R, vi);
 			char msg[256];
 			snprintf(msg, sizeof(msg), "cannot start the variant: %s", strerror(errno));
@@ -454,7 +477,7 @@ static void launch_more(struct runner *R)
 	}
 }
 
-int nc_run(const struct nc_plan *plan, const struct nc_run_opts *o, const struct nc_run_info *info,
+int nc_run(struct nc_plan *plan, const struct nc_run_opts *o, const struct nc_run_info *info,
 	   struct nc_reporter *reps, size_t nreps, struct nc_run_totals *t, char *err,
 	   size_t errlen)
 {

@@ -44,8 +44,9 @@
 
 /* Runs every variant of the plan. Returns 0, or -1 when the run could not
  * start at all (err says why). Totals, including an interruption and its
- * signal, are written to *t. */
-int nc_run(const struct nc_plan *plan, const struct nc_run_opts *o, const struct nc_run_info *info,
+ * signal, are written to *t. Scenarios are loaded from the plan as their
+ * variants launch and unloaded after the file's last one. */
+int nc_run(struct nc_plan *plan, const struct nc_run_opts *o, const struct nc_run_info *info,
 	   struct nc_reporter *reps, size_t nreps, struct nc_run_totals *t, char *err,
 	   size_t errlen);
 
