@@ -176,7 +176,11 @@ void nc_check_programs(const struct nc_observed *o, struct nc_result *r)
 		if (!role->present || !role->is_exec)
 			continue;
 		check_exit(o, (enum nc_role_id)id, r);
-		if (ro->fate == NC_FATE_SPAWN_FAILED || ro->fate == NC_FATE_NONE)
+		/* A program that never ran, or was stopped at a deadline or by an
+		 * interruption, has already failed for that reason; judging its
+		 * unfinished output would only add noise. */
+		if (ro->fate == NC_FATE_SPAWN_FAILED || ro->fate == NC_FATE_NONE ||
+		    ro->fate == NC_FATE_KILLED || ro->fate == NC_FATE_INTERRUPTED)
 			continue;
 		for (size_t i = 0; i < role->nout; i++) {
 			const struct nc_outcheck *oc = &role->out[i];
