@@ -34,7 +34,7 @@ void nc_cli_usage(FILE *out)
 "  --shuffle[=SEED]     run in a random order; the seed is printed\n"
 "\n"
 "Running:\n"
-"  -j, --jobs N         variants at once (default: the number of CPUs)\n"
+"  -j, --jobs N         variants at once (default: twice the number of CPUs)\n"
 "  --timeout-scale F    multiply every timeout, deadline and timing window by F\n"
 "                       (for slow or loaded machines; default 1)\n"
 "  --no-capture         do not capture traffic (wire checks are skipped)\n"

@@ -98,14 +98,17 @@ static void print_trace(const struct nc_result *r)
 {
 	for (size_t i = 0; i < r->ntrace; i++) {
 		const struct nc_trace *t = &r->trace[i];
-		char ts[32];
+		char ts[32], took[32] = "";
 		if (t->t_start >= 0)
 			snprintf(ts, sizeof(ts), "%9.3f ms", (double)t->t_start / 1e6);
 		else
 			snprintf(ts, sizeof(ts), "%12s", "-");
-		printf("        %s %-6s :%-4u %-40s %s%s\n", ts, t->role ? "client" : "server",
+		/* How long the call took: what a timing window judges. */
+		if (t->t_start >= 0 && t->t_end >= t->t_start)
+			snprintf(took, sizeof(took), " (%.3f ms)", (double)(t->t_end - t->t_start) / 1e6);
+		printf("        %s %-6s :%-4u %-40s %s%s%s\n", ts, t->role ? "client" : "server",
 		       t->line, t->text ? t->text : "", t->failed ? "FAILED " : "",
-		       t->outcome ? t->outcome : "");
+		       t->outcome ? t->outcome : "", took);
 	}
 	if (r->trace_dropped)
 		printf("        ... %zu more steps not shown\n", r->trace_dropped);
