@@ -49,7 +49,9 @@ nc_want() {
 
 NC_BUILD_DEPS="gcc make cmake pkg-config libpcap-dev libcunit1-dev"
 
+# All scripts share one build directory with one configuration (tests
+# included, warnings as errors), so alternating them never rebuilds.
 nc_build() {
-	cmake -S "$NC_ROOT" -B "$NC_BUILD" "$@" >/dev/null &&
+	cmake -S "$NC_ROOT" -B "$NC_BUILD" -DBUILD_TESTING=ON -DNC_WERROR=ON "$@" >/dev/null &&
 		cmake --build "$NC_BUILD" -j "$(nproc)"
 }
