@@ -62,7 +62,10 @@ static void walk(struct nc_plan *p, const char *root, const char *dir, const cha
 		names[n++] = nc_strdup(e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(char *), name_cmp);
+	/* qsort's pointer must not be NULL even for 0 elements (glibc marks it
+	 * nonnull; UBSan stops an NC_SANITIZE build on an empty directory). */
+	if (n > 1)
+		qsort(names, n, sizeof(char *), name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		char *path = nc_path_join(dir, names[i]);
 		char *sub = rel[0] ? nc_path_join(rel, names[i]) : nc_strdup(names[i]);
@@ -150,7 +153,8 @@ int nc_plan_discover(const char *const *paths, size_t npaths, struct nc_plan *p,
 			free(dir);
 		}
 	}
-	qsort(p->files, p->nfiles, sizeof(*p->files), file_cmp);
+	if (p->nfiles > 1) /* NULL when nothing was found; see walk() */
+		qsort(p->files, p->nfiles, sizeof(*p->files), file_cmp);
 	for (size_t i = 0; i < p->nfiles; i++) {
 		struct nc_plan_file *f = &p->files[i];
 		f->sc = nc_scenario_load(f->path, f->id, f->group, &f->diag);

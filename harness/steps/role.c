@@ -562,6 +562,14 @@ static void do_recv(struct role_state *s, const struct nc_step *st, struct nc_fa
 		if (!multi)
 			break;
 	}
+	/* recvmsg reports no source on a connected stream; the peer is the
+	 * socket's, so `from` can be judged on TCP too. */
+	if (stream && !f->peer.family) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		if (getpeername(k->fd, (struct sockaddr *)&ss, &sl) == 0)
+			nc_addr_from_sockaddr(&f->peer, (struct sockaddr *)&ss);
+	}
 	f->nbytes = got;
 	if (cmp.active) {
 		/* Datagrams and single calls are compared whole: extra bytes are a

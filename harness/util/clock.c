@@ -29,9 +29,11 @@ int nc_parse_duration(const char *s, int64_t *ns)
 		return -1;
 	int64_t whole = 0;
 	while (isdigit((unsigned char)*p)) {
-		if (whole > INT64_MAX / 10 - 9)
+		/* Exact bound for this digit, so INT64_MAX itself still parses. */
+		int d = *p++ - '0';
+		if (whole > (INT64_MAX - d) / 10)
 			return -1;
-		whole = whole * 10 + (*p++ - '0');
+		whole = whole * 10 + d;
 	}
 	int64_t frac = 0, frac_div = 1;
 	if (*p == '.') {
@@ -61,7 +63,16 @@ int nc_parse_duration(const char *s, int64_t *ns)
 		return -1;
 	if (whole > INT64_MAX / unit)
 		return -1;
-	*ns = whole * unit + frac * unit / frac_div;
+	/* frac * unit overflows for minutes with nine fraction digits
+	 * (999999999 * 60e9), and the sum may pass INT64_MAX
+	 * ("9223372036.9s"). Splitting unit by frac_div keeps every product
+	 * below 1e18 and the result exact: frac * unit / frac_div ==
+	 * frac * q + frac * r / frac_div with unit == q * frac_div + r. */
+	int64_t q = unit / frac_div, r = unit % frac_div;
+	int64_t part = frac * q + frac * r / frac_div;
+	if (whole * unit > INT64_MAX - part)
+		return -1;
+	*ns = whole * unit + part;
 	return 0;
 }
 

@@ -71,8 +71,14 @@ static inline uint32_t nc_cursor_u32(struct nc_cursor *c)
 
 static inline uint64_t nc_cursor_u64(struct nc_cursor *c)
 {
-	uint64_t hi = nc_cursor_u32(c);
-	return (hi << 32) | nc_cursor_u32(c);
+	/* Taken as one 8-byte read: two u32 reads would return the first half
+	 * as a non-zero value when only 4..7 bytes are left. */
+	const uint8_t *p = nc_cursor_take(c, 8);
+	if (!p)
+		return 0;
+	return ((uint64_t)p[0] << 56) | ((uint64_t)p[1] << 48) | ((uint64_t)p[2] << 40) |
+	       ((uint64_t)p[3] << 32) | ((uint64_t)p[4] << 24) | ((uint64_t)p[5] << 16) |
+	       ((uint64_t)p[6] << 8) | p[7];
 }
 
 /* Little-endian 16-bit read, for the few host-order fields in link headers. */

@@ -195,6 +195,32 @@ static bool blocks_agree(const struct nc_streamsum *a, const struct nc_streamsum
 	return true;
 }
 
+/* Once blocks_agree() found nothing, the bytes known to be equal: the
+ * complete blocks both have, or the heads both kept, whichever reach
+ * further. Beyond that, up to where the shorter stream ends, nothing was
+ * compared (the shorter stream's final partial block has no counterpart
+ * among the longer one's complete blocks). */
+static uint64_t known_equal(const struct nc_streamsum *a, const struct nc_streamsum *b)
+{
+	uint32_t nb = a->nblocks < b->nblocks ? a->nblocks : b->nblocks;
+	uint64_t blocks = (uint64_t)nb * NC_SUM_BLOCK;
+	uint64_t heads = a->head.len < b->head.len ? a->head.len : b->head.len;
+	return blocks > heads ? blocks : heads;
+}
+
+/* The range holding the first difference of two streams of different
+ * lengths that agree as far as they were compared: from the first byte not
+ * compared to the end of the shorter stream, where one goes on and the other
+ * does not. It is exact when the heads cover the shorter stream. */
+static void length_diff(const struct nc_streamsum *a, const struct nc_streamsum *b,
+			uint64_t *lo, uint64_t *hi)
+{
+	uint64_t common = a->total < b->total ? a->total : b->total;
+	uint64_t known = known_equal(a, b);
+	*lo = known < common ? known : common;
+	*hi = common;
+}
+
 bool nc_streamsum_equal(const struct nc_streamsum *a, const struct nc_streamsum *b,
 			uint64_t *lo, uint64_t *hi)
 {
@@ -205,9 +231,10 @@ bool nc_streamsum_equal(const struct nc_streamsum *a, const struct nc_streamsum 
 		hi = &dummy_hi;
 	if (!blocks_agree(a, b, UINT32_MAX, lo, hi))
 		return false;
-	uint64_t common = a->total < b->total ? a->total : b->total;
 	if (a->total != b->total) {
-		*lo = *hi = common; /* one stream ends where the other goes on */
+		/* Not simply the shorter one's end: a change in its final
+		 * partial block beyond the heads comes before that. */
+		length_diff(a, b, lo, hi);
 		return false;
 	}
 	if (a->last != b->last) {
@@ -226,12 +253,14 @@ bool nc_streamsum_prefix_of(const struct nc_streamsum *a, const struct nc_stream
 		lo = &dummy_lo;
 	if (!hi)
 		hi = &dummy_hi;
-	if (a->total > b->total) {
-		*lo = *hi = b->total;
-		return false;
-	}
 	if (!blocks_agree(a, b, a->nblocks, lo, hi))
 		return false;
+	if (a->total > b->total) {
+		/* A difference the blocks show comes first (checked above);
+		 * otherwise it lies between the compared bytes and b's end. */
+		length_diff(a, b, lo, hi);
+		return false;
+	}
 	if (a->total == b->total && a->last != b->last) {
 		*lo = (uint64_t)a->nblocks * NC_SUM_BLOCK;
 		*hi = a->total ? a->total - 1 : 0;

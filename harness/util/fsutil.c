@@ -52,6 +52,11 @@ int nc_read_file(const char *path, struct nc_buf *out)
 
 int nc_mkdir_p(const char *dir)
 {
+	/* The walk below starts at dir + 1, past the end of an empty string. */
+	if (!dir[0]) {
+		errno = ENOENT;
+		return -1;
+	}
 	char *p = nc_strdup(dir);
 	int rc = 0;
 	for (char *s = p + 1; ; s++) {

@@ -74,8 +74,13 @@ static void write_scn(const char *rel, const char *families, const char *keyword
 	write_text(rel, text);
 }
 
+static void remove_root(void);
+
 static void make_root(void)
 {
+	/* A test stopped by a fatal assertion leaves its tree behind. */
+	if (tmp_dir[0])
+		remove_root();
 	snprintf(tmp_dir, sizeof(tmp_dir), "/tmp/nc-test-plan-XXXXXX");
 	CU_ASSERT_FATAL(mkdtemp(tmp_dir) != NULL);
 	snprintf(root, sizeof(root), "%s/suite", tmp_dir);
@@ -86,6 +91,7 @@ static void remove_root(void)
 {
 	nftw(tmp_dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	CU_ASSERT_FALSE(nc_is_dir(tmp_dir));
+	tmp_dir[0] = 0;
 }
 
 /* The standard tree: groups, nesting, a file directly in the root, hidden
@@ -172,17 +178,44 @@ static void test_directory(void)
 		ASSERT_STR(p.files[i].id, ids[i]);
 		ASSERT_STR(p.files[i].group, groups[i]);
 	}
-	/* Every file is parsed up front; the bad one is counted and kept. */
+	/* Every file is parsed up front; the bad one is counted and kept with
+	 * its diagnostic. */
 	CU_ASSERT_EQUAL(p.parse_errors, 1);
-	CU_ASSERT_PTR_NULL(p.files[0].sc);
+	CU_ASSERT_FALSE(p.files[0].ok);
 	CU_ASSERT(p.files[0].diag.msg[0] != 0);
 	CU_ASSERT(p.files[0].diag.line == 2);
+	CU_ASSERT_PTR_NULL(nc_plan_load(&p, 0));
 	for (size_t i = 1; i < 6; i++) {
-		CU_ASSERT_PTR_NOT_NULL_FATAL(p.files[i].sc);
-		/* The scenario knows the name it is reported under. */
-		ASSERT_STR(p.files[i].sc->id, ids[i]);
-		ASSERT_STR(p.files[i].sc->group, groups[i]);
+		/* Only a summary stays loaded after discovery. */
+		CU_ASSERT(p.files[i].ok);
+		CU_ASSERT_PTR_NULL(p.files[i].sc);
+		ASSERT_STR(p.files[i].name, "s");
+		CU_ASSERT_EQUAL(p.files[i].transport, NC_TRANSPORT_UDP);
+		/* Loaded again, the scenario knows the name it is reported
+		 * under; a second load returns the same copy. */
+		struct nc_scenario *sc = nc_plan_load(&p, (uint32_t)i);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+		CU_ASSERT_PTR_EQUAL(nc_plan_load(&p, (uint32_t)i), sc);
+		ASSERT_STR(sc->id, ids[i]);
+		ASSERT_STR(sc->group, groups[i]);
 	}
+	/* The summaries: keywords and families in the file's order. */
+	CU_ASSERT_EQUAL_FATAL(p.files[5].nkeywords, 2);
+	ASSERT_STR(p.files[5].keywords[0], "udp");
+	ASSERT_STR(p.files[5].keywords[1], "smoke");
+	CU_ASSERT_EQUAL(p.files[4].nfamilies, 2);
+	CU_ASSERT_EQUAL(p.files[4].families[0], NC_FAM_INET6);
+	CU_ASSERT_EQUAL(p.files[4].families[1], NC_FAM_INET);
+	CU_ASSERT_EQUAL(p.files[2].nkeywords, 0);
+	nc_plan_unload(&p, 4);
+	CU_ASSERT_PTR_NULL(p.files[4].sc);
+	nc_plan_release(&p);
+	for (size_t i = 0; i < 6; i++)
+		CU_ASSERT_PTR_NULL(p.files[i].sc);
+	/* A file that stopped parsing since discovery: load says so. */
+	write_text("udp/a.scn", "scenario a\ntransport carrier-pigeon\n");
+	CU_ASSERT_PTR_NULL(nc_plan_load(&p, 4));
+	CU_ASSERT(p.files[4].diag.msg[0] != 0);
 	/* Nothing is selected before nc_plan_select. */
 	CU_ASSERT_EQUAL(p.nvariants, 0);
 	nc_plan_free(&p);
@@ -655,6 +688,24 @@ static void test_shuffle(void)
 	nc_plan_free(&a);
 	nc_plan_free(&b);
 	nc_plan_free(&plain);
+	remove_root();
+
+	/* Two variants: every seed gives one of the two orders, and both
+	 * occur (a shuffle that never moves the first element would not). */
+	make_root();
+	write_scn("x/two.scn", "inet inet6", NULL);
+	int seen_orders[2] = { 0, 0 };
+	for (uint64_t seed = 1; seed <= 64; seed++) {
+		o.seed = seed;
+		CU_ASSERT_EQUAL_FATAL(discover(paths, 1, &a), 0);
+		nc_plan_select(&a, &o);
+		CU_ASSERT_EQUAL_FATAL(a.nvariants, 2);
+		CU_ASSERT(a.order[0] + a.order[1] == 1);
+		seen_orders[a.order[0]]++;
+		nc_plan_free(&a);
+	}
+	CU_ASSERT(seen_orders[0] > 0);
+	CU_ASSERT(seen_orders[1] > 0);
 	remove_root();
 }
 
