@@ -499,11 +499,11 @@ static int html_write(void *ctx, FILE *f)
 
 	fprintf(f, "<p id=\"nc-totals\"><span class=\"st s-pass\" id=\"nc-passed\">%zu passed</span>"
 		   "<span class=\"st s-fail\" id=\"nc-failed\">%zu failed</span>"
-		   "<span class=\"st s-error\" id=\"nc-errors\">%zu errors</span>"
+		   "<span class=\"st s-error\" id=\"nc-errors\">%zu error%s</span>"
 		   "<span class=\"st s-skip\" id=\"nc-skipped\">%zu skipped</span>"
 		   "<span class=\"st s-notrun\" id=\"nc-notrun\">%zu not run</span> "
 		   "of <span id=\"nc-total\">%zu</span> variants</p>\n",
-		h->pass, h->fail, h->error, h->skip, h->notrun, h->n);
+		h->pass, h->fail, h->error, h->error == 1 ? "" : "s", h->skip, h->notrun, h->n);
 	if (h->totals.interrupted)
 		fprintf(f, "<p class=\"banner\" id=\"nc-interrupted\">The run was interrupted by %s: %zu "
 			   "variant%s did not run.</p>\n",

@@ -356,7 +356,8 @@ def check_dump(ck, dom, cases, counts):
     for key, ident in labels.items():
         n = by_id(dom, ident)
         if ck.check(n is not None, f"DOM: no #{ident} in the totals"):
-            ck.equal(n.text().strip(), f"{got[key]} {words[key]}", f"DOM: #{ident}")
+            word = "error" if key == "errors" and got[key] == 1 else words[key]
+            ck.equal(n.text().strip(), f"{got[key]} {word}", f"DOM: #{ident}")
     total = by_id(dom, "nc-total")
     ck.check(total is not None and total.text().strip() == str(len(details)), "DOM: #nc-total")
     sel = by_id(dom, "nc-group")
