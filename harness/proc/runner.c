@@ -558,8 +558,13 @@ int nc_run(struct nc_plan *plan, const struct nc_run_opts *o, const struct nc_ru
 			if (R.lingering[i].backstop < next)
 				next = R.lingering[i].backstop;
 		}
-		if (R.nlinger && now + 50 * NC_MS < next)
-			next = now + 50 * NC_MS; /* without pidfds, lingering ones are polled */
+		for (size_t i = 0; i < R.nlinger; i++)
+			if (R.lingering[i].child.pidfd < 0 && now + 5 * NC_MS < next)
+				next = now + 5 * NC_MS; /* without pidfds, lingering ones are polled */
+		/* Without pidfds a supervisor's end is only noticed by asking. */
+		for (int i = 0; i < R.nslots; i++)
+			if (R.slots[i].used && R.slots[i].child.pidfd < 0 && now + 5 * NC_MS < next)
+				next = now + 5 * NC_MS;
 		int timeout = -1;
 		if (next != INT64_MAX)
 			timeout = next <= now ? 0 : (int)((next - now + NC_MS - 1) / NC_MS);
@@ -601,8 +606,9 @@ int nc_run(struct nc_plan *plan, const struct nc_run_opts *o, const struct nc_ru
 		}
 	}
 
-	/* Whatever never ran is reported as such, so every report is whole. */
-	for (size_t i = 0; i < plan->nvariants; i++) {
+	/* Whatever never ran is reported as such, so every report is whole.
+	 * Results before next_emit were emitted and freed already. */
+	for (size_t i = R.next_emit; i < plan->nvariants; i++) {
 		if (R.results[i])
 			continue;
 		struct nc_result *r = identity(&R, (uint32_t)i);
