@@ -51,7 +51,9 @@ NC_BUILD_DEPS="gcc make cmake pkg-config libpcap-dev libcunit1-dev"
 
 # All scripts share one build directory with one configuration (tests
 # included, warnings as errors), so alternating them never rebuilds.
+# NC_CMAKE_ARGS adds options (the sanitizer build of .ci/run uses it).
 nc_build() {
-	cmake -S "$NC_ROOT" -B "$NC_BUILD" -DBUILD_TESTING=ON -DNC_WERROR=ON "$@" >/dev/null &&
+	# shellcheck disable=SC2086 # NC_CMAKE_ARGS is a list of options
+	cmake -S "$NC_ROOT" -B "$NC_BUILD" -DBUILD_TESTING=ON -DNC_WERROR=ON ${NC_CMAKE_ARGS:-} "$@" >/dev/null &&
 		cmake --build "$NC_BUILD" -j "$(nproc)"
 }
