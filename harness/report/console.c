@@ -125,13 +125,53 @@ static void print_packets(const struct nc_result *r)
 		       r->pcap_path ? r->pcap_path : "the capture");
 }
 
+/* A program's output is shown line by line with its control bytes made
+ * visible: raw escape sequences from a program under test must not reach
+ * the terminal or the CI log that displays them. */
+/* The length of the valid UTF-8 sequence at p that is not a C1 control
+ * character (U+0080..U+009F, which some terminals obey as escapes), or 0. */
+static int utf8_printable(const unsigned char *p)
+{
+	int n = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
+	if (p[0] >= 0xf5)
+		n = 0;
+	for (int i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
+		return 0;
+	return n;
+}
+
+static void print_program_output(const char *indent, const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	while (*p) {
+		fputs(indent, stdout);
+		while (*p && *p != '\n') {
+			int n;
+			if (*p == '\t' || (*p >= 0x20 && *p < 0x7f)) {
+				putchar(*p++);
+			} else if (*p >= 0x80 && (n = utf8_printable(p)) > 0) {
+				fwrite(p, 1, (size_t)n, stdout);
+				p += n;
+			} else {
+				printf("\\x%02x", *p++);
+			}
+		}
+		putchar('\n');
+		if (*p == '\n')
+			p++;
+	}
+}
+
 static void print_output(const struct nc_result *r)
 {
 	for (int k = 0; k < 2; k++) {
 		if (!r->output[k] || !*r->output[k])
 			continue;
 		printf("      %s output:\n", k ? "client" : "server");
-		print_indented("        | ", r->output[k]);
+		print_program_output("        | ", r->output[k]);
 		if (r->output_dropped[k])
 			printf("        | ... %zu more bytes not kept\n", r->output_dropped[k]);
 	}
