@@ -4,10 +4,17 @@
  * whitespace, a quote or a '#'), or a double-quoted string whose raw content
  * (escapes not yet decoded) is kept so the parser can point into it. A '#'
  * outside a string starts a comment that runs to the end of the line.
+ *
+ * The input is UTF-8 text: NUL bytes and invalid UTF-8 are errors anywhere,
+ * control characters are errors outside comments (tabs excepted; inside a
+ * string they must be written as escapes). Words are separated by spaces and
+ * tabs. Lines end with \n or \r\n; a UTF-8 byte order mark at the start of
+ * the file is skipped.
  */
 #ifndef NC_SCENARIO_LEXER_H
 #define NC_SCENARIO_LEXER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,5 +55,12 @@ int nc_lexer_next(struct nc_lexer *lx, struct nc_diag *diag);
 
 /* True when the token is a word equal to s. */
 int nc_tok_is(const struct nc_tok *t, const char *s);
+
+/* Checks that [p, p+n) is valid UTF-8 (no overlong forms, surrogates or code
+ * points above U+10FFFF). Returns true, or false with *bad set to the offset
+ * of the sequence at fault and *why to a static phrase that reads well
+ * before its first byte ("stray continuation byte", "overlong encoding at
+ * byte"). */
+bool nc_utf8_check(const uint8_t *p, size_t n, size_t *bad, const char **why);
 
 #endif

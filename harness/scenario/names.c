@@ -1,6 +1,7 @@
 /* names.c: symbolic names for errno values, socket options, flags, signals. */
 #include "scenario/names.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -86,14 +87,15 @@ const char *nc_sockopt_known(void)
 	       "TCP_MAXSEG, TCP_QUICKACK";
 }
 
+static const struct { const char *name; int value; } flags[] = {
+	{ "MSG_DONTWAIT", MSG_DONTWAIT }, { "MSG_PEEK", MSG_PEEK },
+	{ "MSG_WAITALL", MSG_WAITALL },   { "MSG_TRUNC", MSG_TRUNC },
+	{ "MSG_MORE", MSG_MORE },         { "MSG_OOB", MSG_OOB },
+	{ "MSG_NOSIGNAL", MSG_NOSIGNAL }, { "MSG_CONFIRM", MSG_CONFIRM },
+};
+
 int nc_msgflag_value(const char *name)
 {
-	static const struct { const char *name; int value; } flags[] = {
-		{ "MSG_DONTWAIT", MSG_DONTWAIT }, { "MSG_PEEK", MSG_PEEK },
-		{ "MSG_WAITALL", MSG_WAITALL },   { "MSG_TRUNC", MSG_TRUNC },
-		{ "MSG_MORE", MSG_MORE },         { "MSG_OOB", MSG_OOB },
-		{ "MSG_NOSIGNAL", MSG_NOSIGNAL }, { "MSG_CONFIRM", MSG_CONFIRM },
-	};
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
 		if (strcmp(flags[i].name, name) == 0)
 			return flags[i].value;
@@ -126,4 +128,124 @@ const char *nc_signal_name(int sig)
 		if (sig_names[i].sig == sig)
 			return sig_names[i].name;
 	return "SIG?";
+}
+
+/* ------------------------------------------------------------------------ */
+/* Suggestions */
+
+#define SUGGEST_MAX_LEN 64
+
+/* The optimal string alignment distance (Levenshtein plus swaps of two
+ * neighbouring letters), ignoring case, between two short names. */
+static size_t name_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	/* Three rows suffice: the swap looks two rows back. */
+	size_t rows[3][SUGGEST_MAX_LEN + 1];
+	size_t *pp = rows[0], *prev = rows[1], *cur = rows[2];
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+			size_t cost = ca != cb;
+			size_t v = prev[j] + 1;
+			if (cur[j - 1] + 1 < v)
+				v = cur[j - 1] + 1;
+			if (prev[j - 1] + cost < v)
+				v = prev[j - 1] + cost;
+			if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) == cb && pp[j - 2] + 1 < v)
+				v = pp[j - 2] + 1;
+			cur[j] = v;
+		}
+		size_t *t = pp;
+		pp = prev;
+		prev = cur;
+		cur = t;
+	}
+	return prev[lb];
+}
+
+/* Keeps the closest candidate seen so far in *best. */
+static void consider(const char *name, const char *cand, const char **best, size_t *bestd)
+{
+	if (strlen(cand) > SUGGEST_MAX_LEN)
+		return;
+	size_t d = name_distance(name, cand);
+	if (d < *bestd) {
+		*bestd = d;
+		*best = cand;
+	}
+}
+
+/* A suggestion is made only when the distance is small against the length
+ * of the name, so "EFOO" does not turn into "EIO". */
+static const char *accept_best(const char *name, const char *best, size_t bestd)
+{
+	size_t len = strlen(name);
+	size_t limit = len <= 3 ? 0 : len <= 5 ? 1 : 2;
+	return best && bestd <= limit ? best : NULL;
+}
+
+const char *nc_suggest(const char *name, const char *const *known, size_t n)
+{
+	const char *best = NULL;
+	size_t bestd = (size_t)-1;
+	if (strlen(name) > SUGGEST_MAX_LEN)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		consider(name, known[i], &best, &bestd);
+	return accept_best(name, best, bestd);
+}
+
+const char *nc_errno_suggest(const char *name)
+{
+	const char *best = NULL;
+	size_t bestd = (size_t)-1;
+	if (strlen(name) > SUGGEST_MAX_LEN)
+		return NULL;
+	for (size_t i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++)
+		consider(name, errno_names[i].name, &best, &bestd);
+	return accept_best(name, best, bestd);
+}
+
+const char *nc_sockopt_suggest(const char *name)
+{
+	const char *best = NULL;
+	size_t bestd = (size_t)-1;
+	if (strlen(name) > SUGGEST_MAX_LEN)
+		return NULL;
+	for (size_t i = 0; i < sizeof(opt_names) / sizeof(opt_names[0]); i++)
+		consider(name, opt_names[i].name, &best, &bestd);
+	return accept_best(name, best, bestd);
+}
+
+const char *nc_msgflag_suggest(const char *name)
+{
+	const char *best = NULL;
+	size_t bestd = (size_t)-1;
+	/* Names people carry over from open(2) and other systems. */
+	if (strcmp(name, "MSG_NONBLOCK") == 0 || strcmp(name, "MSG_NOWAIT") == 0 ||
+	    strcmp(name, "O_NONBLOCK") == 0)
+		return "MSG_DONTWAIT";
+	if (strlen(name) > SUGGEST_MAX_LEN)
+		return NULL;
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		consider(name, flags[i].name, &best, &bestd);
+	return accept_best(name, best, bestd);
+}
+
+const char *nc_signal_suggest(const char *name)
+{
+	const char *best = NULL;
+	size_t bestd = (size_t)-1;
+	if (strlen(name) > SUGGEST_MAX_LEN)
+		return NULL;
+	for (size_t i = 0; i < sizeof(sig_names) / sizeof(sig_names[0]); i++) {
+		consider(name, sig_names[i].name, &best, &bestd);
+		consider(name, sig_names[i].name + 3, &best, &bestd);
+	}
+	return accept_best(name, best, bestd);
 }

@@ -4,6 +4,7 @@
 #define NC_SCENARIO_NAMES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "scenario/scenario.h"
 
@@ -25,5 +26,15 @@ int nc_msgflag_value(const char *name);
 int nc_signal_value(const char *name);
 /* Returns "SIGTERM" (static), or "SIG?" when unknown. */
 const char *nc_signal_name(int sig);
+
+/* Typo suggestions for error messages. Each returns the known name that
+ * `name` most likely misspells (a case difference, or one or two letters
+ * wrong, missing, extra or swapped), or NULL when none is close. The result
+ * is static. */
+const char *nc_suggest(const char *name, const char *const *known, size_t n);
+const char *nc_errno_suggest(const char *name);
+const char *nc_sockopt_suggest(const char *name);
+const char *nc_msgflag_suggest(const char *name);
+const char *nc_signal_suggest(const char *name);
 
 #endif

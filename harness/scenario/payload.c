@@ -1,6 +1,7 @@
 /* payload.c: payload bytes at run time. */
 #include "scenario/payload.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "util/hexdump.h"
@@ -65,6 +66,10 @@ void nc_payload_at(const struct nc_payload_gen *g, uint64_t off, void *dst, size
 {
 	uint8_t *d = dst;
 	const struct nc_payload *pl = g->pl;
+	/* An empty payload has no storage at all: even adding 0 to its NULL
+	 * pointer is undefined. */
+	if (n == 0)
+		return;
 	switch (pl->kind) {
 	case NC_PAYLOAD_TEXT:
 	case NC_PAYLOAD_HEX:
@@ -120,33 +125,48 @@ void nc_payload_close(struct nc_payload_gen *g)
 	memset(g, 0, sizeof(*g));
 }
 
+/* How many payload bytes a description shows. */
+#define DESCRIBE_MAX 64
+
+/* Appends bytes C-escaped, without quotes, the way nc_show_bytes shows
+ * them, for text that is assembled from several parts. */
+static void show_escaped(struct nc_buf *out, const uint8_t *p, size_t n)
+{
+	struct nc_buf tmp;
+	nc_buf_init(&tmp, 0);
+	nc_show_bytes(&tmp, p, n, n);
+	/* Uncut, nc_show_bytes writes exactly a quote, the text, a quote. */
+	nc_buf_add(out, tmp.data + 1, tmp.len - 2);
+	nc_buf_free(&tmp);
+}
+
 void nc_payload_describe(const struct nc_payload *pl, struct nc_buf *out)
 {
 	switch (pl->kind) {
 	case NC_PAYLOAD_TEXT:
 	case NC_PAYLOAD_HEX: {
-		if (pl->text.has_vars) {
-			/* Show the template as written, variables included. */
-			nc_buf_addc(out, '"');
-			for (size_t i = 0; i < pl->text.nparts; i++) {
-				const struct nc_tpl_part *pt = &pl->text.parts[i];
-				if (pt->is_var) {
-					nc_buf_printf(out, "${%s}", nc_var_name(pt->var));
-				} else {
-					struct nc_buf tmp;
-					nc_buf_init(&tmp, 0);
-					nc_show_bytes(&tmp, pt->bytes, pt->len, 64);
-					/* strip the quotes nc_show_bytes adds */
-					nc_buf_add(out, tmp.data + 1, tmp.len - 2);
-					nc_buf_free(&tmp);
-				}
-			}
-			nc_buf_addc(out, '"');
-		} else if (pl->text.nparts) {
-			nc_show_bytes(out, pl->text.parts[0].bytes, pl->text.parts[0].len, 64);
-		} else {
-			nc_buf_adds(out, "\"\"");
+		if (!pl->text.has_vars) {
+			const struct nc_tpl_part *pt = pl->text.nparts ? &pl->text.parts[0] : NULL;
+			nc_show_bytes(out, pt ? pt->bytes : NULL, pt ? pt->len : 0, DESCRIBE_MAX);
+			return;
 		}
+		/* Show the template as written, variables included, with at most
+		 * DESCRIBE_MAX literal bytes in all. */
+		size_t budget = DESCRIBE_MAX;
+		bool cut = false;
+		nc_buf_addc(out, '"');
+		for (size_t i = 0; i < pl->text.nparts && !cut; i++) {
+			const struct nc_tpl_part *pt = &pl->text.parts[i];
+			if (pt->is_var) {
+				nc_buf_printf(out, "${%s}", nc_var_name(pt->var));
+				continue;
+			}
+			size_t take = pt->len < budget ? pt->len : budget;
+			show_escaped(out, pt->bytes, take);
+			budget -= take;
+			cut = take < pt->len;
+		}
+		nc_buf_adds(out, cut ? "...\"" : "\"");
 		return;
 	}
 	case NC_PAYLOAD_FILE:
