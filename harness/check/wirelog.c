@@ -143,7 +143,11 @@ static void summarize(struct nc_wirelog *w, const struct nc_pkt *p, int64_t ts_n
 	s->opts = nc_strdup(p->l4 == IPPROTO_TCP ? p->opts.text : "");
 }
 
-static void keep_dgram(struct nc_wirelog *w, const struct nc_pkt *p)
+/* Keeps one datagram: where it went, its lengths, a digest of the payload
+ * and, within the budget, the payload itself. */
+static void store_dgram(struct nc_wirelog *w, uint32_t index, int ipver, const uint8_t *src,
+			const uint8_t *dst, uint16_t sport, uint16_t dport, uint32_t len,
+			uint16_t udp_len, const uint8_t *payload, uint32_t captured)
 {
 	if (w->ndgrams >= NC_WIRE_MAX_DGRAMS) {
 		w->dgrams_dropped++;
@@ -152,21 +156,27 @@ static void keep_dgram(struct nc_wirelog *w, const struct nc_pkt *p)
 	w->dgrams = nc_xrealloc(w->dgrams, (w->ndgrams + 1) * sizeof(*w->dgrams));
 	struct nc_wdgram *d = &w->dgrams[w->ndgrams++];
 	memset(d, 0, sizeof(*d));
-	d->index = p->index;
-	d->ipver = p->ipver;
-	memcpy(d->src, p->src, 16);
-	memcpy(d->dst, p->dst, 16);
-	d->sport = p->sport;
-	d->dport = p->dport;
-	d->len = p->payload_wire_len;
-	d->udp_len = p->udp_len;
-	d->captured = p->payload_len;
-	d->digest = nc_digest_bytes(p->payload, p->payload_len);
-	if (w->udp_bytes_kept + p->payload_len <= NC_WIRE_UDP_BUDGET && p->payload_len) {
-		d->bytes = nc_xmalloc(p->payload_len);
-		memcpy(d->bytes, p->payload, p->payload_len);
-		w->udp_bytes_kept += p->payload_len;
+	d->index = index;
+	d->ipver = ipver;
+	memcpy(d->src, src, 16);
+	memcpy(d->dst, dst, 16);
+	d->sport = sport;
+	d->dport = dport;
+	d->len = len;
+	d->udp_len = udp_len;
+	d->captured = captured;
+	d->digest = nc_digest_bytes(payload, captured);
+	if (captured && w->udp_bytes_kept + captured <= NC_WIRE_UDP_BUDGET) {
+		d->bytes = nc_xmalloc(captured);
+		memcpy(d->bytes, payload, captured);
+		w->udp_bytes_kept += captured;
 	}
+}
+
+static void keep_dgram(struct nc_wirelog *w, const struct nc_pkt *p)
+{
+	store_dgram(w, p->index, p->ipver, p->src, p->dst, p->sport, p->dport, p->payload_wire_len,
+		    p->udp_len, p->payload, p->payload_len);
 }
 
 /* Keeps a reassembled UDP datagram, read from its UDP header on. */
@@ -174,28 +184,10 @@ static void keep_reassembled(struct nc_wirelog *w, const struct frag *f)
 {
 	if (f->proto != IPPROTO_UDP || f->total < 8)
 		return;
-	if (w->ndgrams >= NC_WIRE_MAX_DGRAMS) {
-		w->dgrams_dropped++;
-		return;
-	}
-	w->dgrams = nc_xrealloc(w->dgrams, (w->ndgrams + 1) * sizeof(*w->dgrams));
-	struct nc_wdgram *d = &w->dgrams[w->ndgrams++];
-	memset(d, 0, sizeof(*d));
-	d->index = f->first_index;
-	d->ipver = f->ipver;
-	memcpy(d->src, f->src, 16);
-	memcpy(d->dst, f->dst, 16);
-	d->sport = (uint16_t)((f->data[0] << 8) | f->data[1]);
-	d->dport = (uint16_t)((f->data[2] << 8) | f->data[3]);
-	d->udp_len = (uint16_t)((f->data[4] << 8) | f->data[5]);
-	d->len = f->total - 8;
-	d->captured = d->len;
-	d->digest = nc_digest_bytes(f->data + 8, d->len);
-	if (w->udp_bytes_kept + d->len <= NC_WIRE_UDP_BUDGET && d->len) {
-		d->bytes = nc_xmalloc(d->len);
-		memcpy(d->bytes, f->data + 8, d->len);
-		w->udp_bytes_kept += d->len;
-	}
+	const uint8_t *u = f->data;
+	store_dgram(w, f->first_index, f->ipver, f->src, f->dst, (uint16_t)((u[0] << 8) | u[1]),
+		    (uint16_t)((u[2] << 8) | u[3]), f->total - 8, (uint16_t)((u[4] << 8) | u[5]),
+		    u + 8, f->total - 8);
 }
 
 /* Adds one fragment; a datagram complete at last is kept. IP reassembly

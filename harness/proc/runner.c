@@ -495,13 +495,7 @@ int nc_run(struct nc_plan *plan, const struct nc_run_opts *o, const struct nc_ru
 	R.max_linger = (size_t)R.nslots * LINGER_PER_JOB;
 	int64_t start = nc_now_ns();
 
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	R.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	R.sigfd = nc_stop_signalfd();
 	if (R.sigfd < 0) {
 		snprintf(err, errlen, "signalfd: %s", strerror(errno));
 		free(R.slots);

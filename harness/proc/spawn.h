@@ -45,6 +45,11 @@ void nc_child_kill(struct nc_child *c);
 /* Closes the pidfd (the child must be reaped or abandoned). */
 void nc_child_close(struct nc_child *c);
 
+/* Blocks SIGINT, SIGTERM and SIGHUP and returns a signalfd that reads
+ * them, so a poll loop handles stop requests between polls instead of a
+ * handler interrupting it. Returns -1 with errno on failure. */
+int nc_stop_signalfd(void);
+
 /* Sets O_NONBLOCK and FD_CLOEXEC. */
 int nc_fd_nonblock(int fd);
 

@@ -187,18 +187,6 @@ static void start_builtin(struct sup *s, enum nc_role_id id, const struct nc_add
 	}
 }
 
-static void loopback_addr(int family, uint16_t port, struct nc_addr *a)
-{
-	memset(a, 0, sizeof(*a));
-	a->family = family;
-	a->port = port;
-	if (family == AF_INET) {
-		a->ip[0] = 127;
-		a->ip[3] = 1;
-	} else {
-		a->ip[15] = 1;
-	}
-}
 
 /* The variables a program's command line may use when it starts. */
 static void program_vars(struct sup *s, enum nc_role_id id, struct nc_varctx *v,
@@ -216,7 +204,7 @@ static void program_vars(struct sup *s, enum nc_role_id id, struct nc_varctx *v,
 	const struct nc_role_obs *so = &s->obs.role[NC_ROLE_SERVER];
 	int fam = nc_role_family(s->job->family, id);
 	if (id == NC_ROLE_SERVER)
-		loopback_addr(fam, so->program_port, &srv);
+		nc_addr_loopback(fam, so->program_port, &srv);
 	else if (so->ready)
 		srv = so->ready_addr;
 	if (srv.family) {
@@ -224,7 +212,7 @@ static void program_vars(struct sup *s, enum nc_role_id id, struct nc_varctx *v,
 		if (fam == AF_INET && nc_addr_unmap(&srv, &u))
 			srv = u;
 		if (nc_addr_is_any(&srv))
-			loopback_addr(fam, srv.port, &srv);
+			nc_addr_loopback(fam, srv.port, &srv);
 		nc_addr_host(&srv, store[NC_VAR_SERVER_ADDR], 64);
 		snprintf(store[NC_VAR_SERVER_PORT], 64, "%u", srv.port);
 		v->val[NC_VAR_SERVER_ADDR] = store[NC_VAR_SERVER_ADDR];
@@ -308,7 +296,7 @@ static void start_program(struct sup *s, enum nc_role_id id)
 	if (id == NC_ROLE_SERVER && !role->ready_port_var && role->ready_line.nparts == 0) {
 		/* "ready none": the client may start at once. */
 		ro->ready = true;
-		loopback_addr(nc_role_family(s->job->family, id), ro->program_port, &ro->ready_addr);
+		nc_addr_loopback(nc_role_family(s->job->family, id), ro->program_port, &ro->ready_addr);
 	}
 }
 
@@ -346,7 +334,7 @@ static bool program_ready(struct sup *s)
 	}
 	if (ready) {
 		ro->ready = true;
-		loopback_addr(nc_role_family(s->job->family, NC_ROLE_SERVER), ro->program_port,
+		nc_addr_loopback(nc_role_family(s->job->family, NC_ROLE_SERVER), ro->program_port,
 			      &ro->ready_addr);
 	}
 	return ready;
@@ -991,13 +979,7 @@ int nc_variant_main(const struct nc_variant_job *job, int result_fd)
 	 * signalfd so the loop handles it between polls. Its own process group
 	 * keeps the terminal's Ctrl-C for the runner to decide on. */
 	setpgid(0, 0);
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	s.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	s.sigfd = nc_stop_signalfd();
 
 	/* Time zero, and the deadline, start once the capture is armed: its
 	 * set-up is netconform's cost, not the scenario's. */

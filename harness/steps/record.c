@@ -80,6 +80,19 @@ bool nc_addr_is_any(const struct nc_addr *a)
 	return false;
 }
 
+void nc_addr_loopback(int family, uint16_t port, struct nc_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = family;
+	a->port = port;
+	if (family == AF_INET) {
+		a->ip[0] = 127;
+		a->ip[3] = 1;
+	} else {
+		a->ip[15] = 1;
+	}
+}
+
 bool nc_addr_unmap(const struct nc_addr *a, struct nc_addr *v4)
 {
 	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };

@@ -57,6 +57,8 @@ const char *nc_addr_host(const struct nc_addr *a, char *buf, size_t n);
 bool nc_addr_is_any(const struct nc_addr *a);
 /* True for ::ffff:a.b.c.d; *v4 receives a.b.c.d as AF_INET. */
 bool nc_addr_unmap(const struct nc_addr *a, struct nc_addr *v4);
+/* Sets a to the loopback address of family (127.0.0.1 or ::1) and port. */
+void nc_addr_loopback(int family, uint16_t port, struct nc_addr *a);
 /* Same host and port, treating ::ffff:a.b.c.d and a.b.c.d as equal. */
 bool nc_addr_same(const struct nc_addr *a, const struct nc_addr *b);
 

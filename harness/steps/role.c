@@ -103,18 +103,6 @@ static int flush(struct role_state *s)
 /* ------------------------------------------------------------------------ */
 /* Addresses and variables */
 
-static void loopback_of(int family, struct nc_addr *a, uint16_t port)
-{
-	memset(a, 0, sizeof(*a));
-	a->family = family;
-	a->port = port;
-	if (family == AF_INET) {
-		a->ip[0] = 127;
-		a->ip[3] = 1;
-	} else {
-		a->ip[15] = 1;
-	}
-}
 
 /* An address a peer can send to: the wildcard becomes loopback, and the
  * address is converted to the family of the socket that will use it. */
@@ -123,7 +111,7 @@ static void usable_addr(const struct nc_addr *in, int sock_family, struct nc_add
 	*out = *in;
 	struct nc_addr v4;
 	if (nc_addr_is_any(in))
-		loopback_of(in->family, out, in->port);
+		nc_addr_loopback(in->family, in->port, out);
 	static const uint8_t v6_loopback[16] = { [15] = 1 };
 	if (sock_family == AF_INET && nc_addr_unmap(out, &v4)) {
 		*out = v4;
@@ -131,7 +119,7 @@ static void usable_addr(const struct nc_addr *in, int sock_family, struct nc_add
 		   memcmp(out->ip, v6_loopback, 16) == 0) {
 		/* An IPv6 server seen from an IPv4 client: the same host's IPv4
 		 * loopback, where a dual-stack socket would also be reached. */
-		loopback_of(AF_INET, out, out->port);
+		nc_addr_loopback(AF_INET, out->port, out);
 	} else if (sock_family == AF_INET6 && out->family == AF_INET) {
 		struct nc_addr m;
 		memset(&m, 0, sizeof(m));
@@ -185,7 +173,7 @@ static void refresh_vars(struct role_state *s)
 	if (c->role == NC_ROLE_SERVER) {
 		if (sock_name(s->main.fd, &a)) {
 			if (nc_addr_is_any(&a))
-				loopback_of(a.family, &a, a.port);
+				nc_addr_loopback(a.family, a.port, &a);
 			set_addr_vars(s, NC_VAR_SERVER_ADDR, NC_VAR_SERVER_PORT, &a);
 		}
 		if (s->have_observed)
@@ -199,7 +187,7 @@ static void refresh_vars(struct role_state *s)
 			/* An unconnected datagram socket reports the wildcard; on
 			 * loopback the kernel sends from the loopback address. */
 			if (nc_addr_is_any(&a))
-				loopback_of(a.family, &a, a.port);
+				nc_addr_loopback(a.family, a.port, &a);
 			set_addr_vars(s, NC_VAR_CLIENT_ADDR, NC_VAR_CLIENT_PORT, &a);
 		}
 	}
@@ -216,10 +204,10 @@ static void resolve_bind(struct role_state *s, const struct nc_endpoint *ep, int
 			/* A dual-stack server binds the v4-mapped loopback, so it
 			 * receives IPv4 peers without listening on every address. */
 			struct nc_addr v4;
-			loopback_of(AF_INET, &v4, port);
+			nc_addr_loopback(AF_INET, port, &v4);
 			usable_addr(&v4, AF_INET6, a);
 		} else {
-			loopback_of(sock_family, a, port);
+			nc_addr_loopback(sock_family, port, a);
 		}
 		return;
 	case NC_HOST_ANY:
@@ -272,12 +260,12 @@ static bool resolve_target(struct role_state *s, const struct nc_endpoint *ep, i
 		snprintf(note, notelen, "the client's address is not known here");
 		return false;
 	case NC_EP_UNUSED:
-		loopback_of(sock_family, a, c->unused_port);
+		nc_addr_loopback(sock_family, c->unused_port, a);
 		return true;
 	case NC_EP_ADDR:
 		resolve_bind(s, ep, sock_family, a);
 		if (ep->host == NC_HOST_ANY)
-			loopback_of(sock_family, a, a->port);
+			nc_addr_loopback(sock_family, a->port, a);
 		return true;
 	}
 	return false;
