@@ -33,9 +33,10 @@ if [ -z "$want_exit" ]; then
 fi
 
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT INT TERM
+reports=$(mktemp -d)
+trap 'rm -rf "$out" "$reports"' EXIT INT TERM
 # shellcheck disable=SC2086 # args are split on purpose
-"$nc" --no-progress --color=never $args "$file" >"$out" 2>&1
+"$nc" --no-progress --color=never --reports "$reports" $args "$file" >"$out" 2>&1
 code=$?
 fail=0
 
