@@ -402,10 +402,30 @@ static void stream_diff(const struct nc_streamsum *exp, const struct nc_streamsu
 		   (int64_t)(lo - base));
 }
 
+/* Reports that a role's view of a stream and the wire's differ: the first
+ * byte range known to differ, and a hex diff when it lies in the kept
+ * heads. `want` is the side taken as the reference. */
+static void stream_mismatch(const struct nc_observed *o, struct nc_result *r, int ri,
+			    const char *verb, uint64_t app_total, uint64_t wire_total, const char *a,
+			    const char *dir, const char *b, const struct nc_streamsum *want,
+			    const struct nc_streamsum *got, uint64_t lo, uint64_t hi)
+{
+	char msg[700], range[96];
+	range_text(lo, hi, range, sizeof(range));
+	snprintf(msg, sizeof(msg), "the %s %s %llu bytes on %s%s%s, the wire carried %llu "
+		 "(first difference %s)", nc_role_name(ri), verb, (unsigned long long)app_total, a,
+		 dir, b, (unsigned long long)wire_total, range);
+	struct nc_buf d;
+	nc_buf_init(&d, 0);
+	stream_diff(want, got, lo, &d);
+	wire_fail(r, o, o->sc->role[ri].pos.line, msg, nc_buf_str(&d));
+	nc_buf_free(&d);
+}
+
 static void check_streams(const struct nc_observed *o, const struct nc_wirelog *w,
 			  struct nc_result *r)
 {
-	char msg[700], a[64], b[64], range[96];
+	char msg[700], a[64], b[64];
 	for (size_t i = 0; i < w->nstreams; i++) {
 		const struct nc_wstream *s = &w->streams[i];
 		if (s->inconsistencies) {
@@ -449,34 +469,16 @@ static void check_streams(const struct nc_observed *o, const struct nc_wirelog *
 			bool peer_reset = in->saw_rst;
 			bool sent_ok = peer_reset ? nc_streamsum_prefix_of(&out->sum, &st->sent, &lo, &hi)
 						  : nc_streamsum_equal(&st->sent, &out->sum, &lo, &hi);
-			if (!sent_ok) {
-				range_text(lo, hi, range, sizeof(range));
-				snprintf(msg, sizeof(msg), "the %s sent %llu bytes on %s > %s, the wire "
-					 "carried %llu (first difference %s)", nc_role_name(ri),
-					 (unsigned long long)st->sent.total, a, b,
-					 (unsigned long long)out->sum.total, range);
-				struct nc_buf d;
-				nc_buf_init(&d, 0);
-				stream_diff(&st->sent, &out->sum, lo, &d);
-				wire_fail(r, o, role->pos.line, msg, nc_buf_str(&d));
-				nc_buf_free(&d);
-			}
+			if (!sent_ok)
+				stream_mismatch(o, r, ri, "sent", st->sent.total, out->sum.total, a, " > ",
+						b, &st->sent, &out->sum, lo, hi);
 			/* What the application received came off the wire, and all of it
 			 * when it read to the end of the stream. */
 			bool recv_ok = st->recv_eof ? nc_streamsum_equal(&in->sum, &st->recvd, &lo, &hi)
 						    : nc_streamsum_prefix_of(&st->recvd, &in->sum, &lo, &hi);
-			if (!recv_ok) {
-				range_text(lo, hi, range, sizeof(range));
-				snprintf(msg, sizeof(msg), "the %s received %llu bytes on %s < %s, the wire "
-					 "carried %llu (first difference %s)", nc_role_name(ri),
-					 (unsigned long long)st->recvd.total, a, b,
-					 (unsigned long long)in->sum.total, range);
-				struct nc_buf d;
-				nc_buf_init(&d, 0);
-				stream_diff(&in->sum, &st->recvd, lo, &d);
-				wire_fail(r, o, role->pos.line, msg, nc_buf_str(&d));
-				nc_buf_free(&d);
-			}
+			if (!recv_ok)
+				stream_mismatch(o, r, ri, "received", st->recvd.total, in->sum.total, a,
+						" < ", b, &in->sum, &st->recvd, lo, hi);
 		}
 	}
 }
