@@ -46,40 +46,24 @@ static void apply_env(const struct nc_envvar *env, size_t n, const struct nc_var
  * up from the scenario's directory upwards, like payload files); a bare name
  * is looked up in --exec-path, then in the directory of the programs built
  * with netconform, then in PATH. */
-static char *find_program(const struct nc_scenario *sc, const char *name, const char *exec_path)
+static char *find_program(const struct nc_scenario *sc, const char *name,
+			  const struct nc_run_opts *o)
 {
 	if (strchr(name, '/')) {
-		if (name[0] == '/')
-			return nc_strdup(name);
 		char *dir = nc_path_dirname(sc->path);
-		for (int depth = 0; depth < 64; depth++) {
-			char *cand = nc_path_join(dir, name);
-			if (access(cand, X_OK) == 0) {
-				free(dir);
-				return cand;
-			}
-			free(cand);
-			if (!strcmp(dir, ".") || !strcmp(dir, "/"))
-				break;
-			char *up = nc_path_dirname(dir);
-			free(dir);
-			dir = up;
-		}
+		char *path = nc_path_find_up(dir, name, true);
 		free(dir);
-		return nc_strdup(name);
+		return path ? path : nc_strdup(name);
 	}
 	/* An installed netconform finds its peers next to itself; a build tree
 	 * finds them where the build put them. */
 	char installed[4096] = "";
-	char self[4096];
-	ssize_t sn = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (sn > 0) {
-		self[sn] = 0;
-		char *dir = nc_path_dirname(self);
+	if (o->self_exe) {
+		char *dir = nc_path_dirname(o->self_exe);
 		snprintf(installed, sizeof(installed), "%s/../libexec/netconform/peers", dir);
 		free(dir);
 	}
-	const char *lists[3] = { exec_path, installed, NC_PEERS_DIR };
+	const char *lists[3] = { o->exec_path, installed, NC_PEERS_DIR };
 	for (int l = 0; l < 3; l++) {
 		if (!lists[l] || !*lists[l])
 			continue;
@@ -119,7 +103,7 @@ void nc_program_exec(const struct nc_scenario *sc, const struct nc_role *role,
 	apply_env(role->env, role->nenv, vars);
 	if (role->cwd && chdir(role->cwd) < 0)
 		die_errno(err_fd, errno);
-	char *path = find_program(sc, argv[0], o->exec_path);
+	char *path = find_program(sc, argv[0], o);
 	if (path)
 		execv(path, argv);
 	else

@@ -784,35 +784,6 @@ static int parse_hex_bytes(struct parser *p, struct nc_buf *out, bool for_repeat
 	return 0;
 }
 
-/* Resolves a fixture path: relative paths are looked up in the scenario's
- * directory and then in each of its ancestors, so "fixtures/x.bin" works
- * from scenarios/udp/a.scn without depending on the working directory. */
-static char *resolve_fixture(const char *dir, const char *rel)
-{
-	if (rel[0] == '/')
-		return nc_is_file(rel) ? nc_strdup(rel) : NULL;
-	char *d = nc_strdup(dir);
-	for (int depth = 0; depth < 64; depth++) {
-		char *cand = nc_path_join(d, rel);
-		if (nc_is_file(cand)) {
-			free(d);
-			return cand;
-		}
-		free(cand);
-		if (strcmp(d, ".") == 0 || strcmp(d, "/") == 0)
-			break;
-		char *up;
-		/* Going up from a relative path ends at ".": the working directory. */
-		if (strcmp(nc_path_basename(d), "..") == 0)
-			break;
-		up = nc_path_dirname(d);
-		free(d);
-		d = up;
-	}
-	free(d);
-	return NULL;
-}
-
 static int parse_payload(struct parser *p, struct nc_payload *pl);
 
 static int parse_payload_file(struct parser *p, struct nc_payload *pl)
@@ -825,7 +796,7 @@ static int parse_payload_file(struct parser *p, struct nc_payload *pl)
 		free(rel);
 		return perr_at(p, t->col, "file path contains a NUL byte");
 	}
-	char *path = resolve_fixture(p->dir, rel);
+	char *path = nc_path_find_up(p->dir, rel, false);
 	if (!path) {
 		int rc = rel[0] == '/'
 			 ? perr_at(p, t->col, "fixture file '%s' not found", rel)

@@ -112,6 +112,35 @@ const char *nc_path_basename(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+static bool found(const char *path, bool executable)
+{
+	return executable ? access(path, X_OK) == 0 : nc_is_file(path);
+}
+
+char *nc_path_find_up(const char *dir, const char *rel, bool executable)
+{
+	if (rel[0] == '/')
+		return found(rel, executable) ? nc_strdup(rel) : NULL;
+	char *d = nc_strdup(dir);
+	for (int depth = 0; depth < 64; depth++) {
+		char *cand = nc_path_join(d, rel);
+		if (found(cand, executable)) {
+			free(d);
+			return cand;
+		}
+		free(cand);
+		/* Going up from a relative path ends at ".", the working directory;
+		 * a path of ".." components cannot be climbed by name. */
+		if (!strcmp(d, ".") || !strcmp(d, "/") || !strcmp(nc_path_basename(d), ".."))
+			break;
+		char *up = nc_path_dirname(d);
+		free(d);
+		d = up;
+	}
+	free(d);
+	return NULL;
+}
+
 bool nc_is_dir(const char *path)
 {
 	struct stat st;

@@ -24,6 +24,14 @@ char *nc_path_dirname(const char *path);
 /* Returns a borrowed pointer to the last component of path. */
 const char *nc_path_basename(const char *path);
 
+/* Looks for rel in dir, then in each parent of dir: a scenario names its
+ * fixtures and programs relative to itself or to any folder above it, so
+ * "fixtures/x.bin" works from scenarios/udp/a.scn whatever the working
+ * directory. An absolute rel is taken as it is. Accepts a regular file, or
+ * with `executable` anything executable. Returns a new string the caller
+ * frees, or NULL when nothing was found. */
+char *nc_path_find_up(const char *dir, const char *rel, bool executable);
+
 bool nc_is_dir(const char *path);
 bool nc_is_file(const char *path);
 
