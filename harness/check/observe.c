@@ -118,3 +118,52 @@ int nc_observed_record(struct nc_observed *o, enum nc_role_id role, enum nc_rec_
 	}
 	return -1;
 }
+
+bool nc_observed_server_addr(const struct nc_observed *o, struct nc_addr *a)
+{
+	const struct nc_role_obs *srv = &o->role[NC_ROLE_SERVER];
+	if (!srv->ready || !srv->ready_addr.family)
+		return false;
+	*a = srv->ready_addr;
+	if (nc_addr_is_any(a))
+		nc_addr_loopback(a->family, a->port, a);
+	return true;
+}
+
+bool nc_observed_client_addr(const struct nc_observed *o, struct nc_addr *a)
+{
+	const struct nc_role_obs *cli = &o->role[NC_ROLE_CLIENT];
+	const struct nc_role_obs *srv = &o->role[NC_ROLE_SERVER];
+	if (o->sc->role[NC_ROLE_CLIENT].present && !cli->exec) {
+		/* The client's own view, from its last step that had an address,
+		 * or from a datagram its socket handled. */
+		bool found = false;
+		for (uint32_t i = cli->nsteps; i-- > 0 && !found;) {
+			if (cli->ended[i] && cli->facts[i].local.family && cli->facts[i].local.port) {
+				*a = cli->facts[i].local;
+				found = true;
+			}
+		}
+		for (size_t i = 0; i < cli->ndgrams && !found; i++) {
+			if (cli->dgrams[i].local.port) {
+				*a = cli->dgrams[i].local;
+				found = true;
+			}
+		}
+		if (found && nc_addr_is_any(a))
+			nc_addr_loopback(a->family, a->port, a);
+		return found;
+	}
+	if (!o->sc->role[NC_ROLE_SERVER].present || srv->exec)
+		return false;
+	/* A program client, as the built-in server last observed it. */
+	for (uint32_t i = srv->nsteps; i-- > 0;) {
+		enum nc_step_kind k = o->sc->role[NC_ROLE_SERVER].steps[i].kind;
+		if (srv->ended[i] && srv->facts[i].peer.family &&
+		    (k == NC_STEP_ACCEPT || k == NC_STEP_RECV || k == NC_STEP_RECVFROM)) {
+			*a = srv->facts[i].peer;
+			return true;
+		}
+	}
+	return false;
+}

@@ -65,7 +65,6 @@ struct nc_observed {
 	int64_t tick_ns;              /* kernel tick, for timing tolerances */
 	uint16_t unused_port;
 	struct nc_role_obs role[NC_ROLE_COUNT];
-	bool interrupted;
 };
 
 void nc_observed_init(struct nc_observed *o, const struct nc_scenario *sc,
@@ -84,9 +83,17 @@ void nc_check_roles(const struct nc_observed *o, struct nc_result *r);
 /* Exit status and output expectations of program roles. */
 void nc_check_programs(const struct nc_observed *o, struct nc_result *r);
 
-/* The variables as the checks see them once the roles have ended: the
- * client's address is its own view when it is built in, and the server's
- * view of it when the client is a program. Values live in `store`. */
+/* Where the server was: its bound address once ready (a wildcard read as
+ * loopback of its family). False when it never became ready. */
+bool nc_observed_server_addr(const struct nc_observed *o, struct nc_addr *a);
+/* Where the client was: a built-in client's own socket address (an
+ * unconnected socket's wildcard read as loopback, where the kernel sends
+ * from), or a program client as the built-in server last observed it.
+ * False when unknown. */
+bool nc_observed_client_addr(const struct nc_observed *o, struct nc_addr *a);
+
+/* The variables as the checks see them once the roles have ended, built
+ * from the two above. Values live in `store` (NC_VAR_LEN bytes each). */
 struct nc_varctx;
 void nc_observed_vars(const struct nc_observed *o, struct nc_varctx *v, char store[][64]);
 

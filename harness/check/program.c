@@ -8,61 +8,20 @@
 
 #include "scenario/names.h"
 #include "scenario/payload.h"
+#include "steps/vars.h"
 #include "util/buf.h"
 #include "util/hexdump.h"
 
 #define SHOWN_OUTPUT 2048  /* output quoted in a failure's detail */
 
-static void set_addr(struct nc_varctx *v, char store[][64], enum nc_var host, enum nc_var port,
-		     const struct nc_addr *a)
-{
-	nc_addr_host(a, store[host], 64);
-	snprintf(store[port], 64, "%u", a->port);
-	v->val[host] = store[host];
-	v->val[port] = store[port];
-}
-
 void nc_observed_vars(const struct nc_observed *o, struct nc_varctx *v, char store[][64])
 {
-	memset(v, 0, sizeof(*v));
-	snprintf(store[NC_VAR_FAMILY], 64, "%s", nc_family_name(o->family));
-	v->val[NC_VAR_FAMILY] = store[NC_VAR_FAMILY];
-	snprintf(store[NC_VAR_SCENARIO], 64, "%s", o->sc->name);
-	v->val[NC_VAR_SCENARIO] = store[NC_VAR_SCENARIO];
-	snprintf(store[NC_VAR_UNUSED_PORT], 64, "%u", o->unused_port);
-	v->val[NC_VAR_UNUSED_PORT] = store[NC_VAR_UNUSED_PORT];
-
-	const struct nc_role_obs *srv = &o->role[NC_ROLE_SERVER];
-	if (srv->ready && srv->ready_addr.family)
-		set_addr(v, store, NC_VAR_SERVER_ADDR, NC_VAR_SERVER_PORT, &srv->ready_addr);
-
-	const struct nc_role_obs *cli = &o->role[NC_ROLE_CLIENT];
-	if (o->sc->role[NC_ROLE_CLIENT].present && !cli->exec) {
-		/* The built-in client's own address, from its last step that had one. */
-		for (uint32_t i = cli->nsteps; i-- > 0;) {
-			const struct nc_addr *a = &cli->facts[i].local;
-			if (cli->ended[i] && a->family && a->port) {
-				struct nc_addr x = *a;
-				if (nc_addr_is_any(&x) && srv->ready_addr.family) {
-					memcpy(x.ip, srv->ready_addr.ip, 16);
-					x.family = srv->ready_addr.family;
-				}
-				set_addr(v, store, NC_VAR_CLIENT_ADDR, NC_VAR_CLIENT_PORT, &x);
-				break;
-			}
-		}
-	} else if (o->sc->role[NC_ROLE_SERVER].present && !srv->exec) {
-		/* A program client as the built-in server saw it. */
-		for (uint32_t i = srv->nsteps; i-- > 0;) {
-			const struct nc_addr *a = &srv->facts[i].peer;
-			enum nc_step_kind k = o->sc->role[NC_ROLE_SERVER].steps[i].kind;
-			if (srv->ended[i] && a->family &&
-			    (k == NC_STEP_ACCEPT || k == NC_STEP_RECV || k == NC_STEP_RECVFROM)) {
-				set_addr(v, store, NC_VAR_CLIENT_ADDR, NC_VAR_CLIENT_PORT, a);
-				break;
-			}
-		}
-	}
+	struct nc_addr a;
+	nc_vars_base(v, store, o->family, o->sc->name, o->unused_port);
+	if (nc_observed_server_addr(o, &a))
+		nc_vars_addr(v, store, NC_VAR_SERVER_ADDR, NC_VAR_SERVER_PORT, &a);
+	if (nc_observed_client_addr(o, &a))
+		nc_vars_addr(v, store, NC_VAR_CLIENT_ADDR, NC_VAR_CLIENT_PORT, &a);
 }
 
 static bool has_line(const char *text, size_t n, const char *want)

@@ -87,16 +87,10 @@ static const char *wep_str(const struct wep *e, char *buf, size_t n)
 
 static void loopback_wep(int ipver, int port, struct wep *e)
 {
-	memset(e, 0, sizeof(*e));
-	e->known = true;
-	e->ipver = ipver;
+	struct nc_addr a;
+	nc_addr_loopback(ipver == 4 ? AF_INET : AF_INET6, 0, &a);
+	wep_from_addr(&a, e);
 	e->port = port;
-	if (ipver == 4) {
-		e->ip[0] = 127;
-		e->ip[3] = 1;
-	} else {
-		e->ip[15] = 1;
-	}
 }
 
 /* ------------------------------------------------------------------------ */
@@ -107,57 +101,38 @@ static int client_ipver(const struct nc_observed *o)
 	return o->family == NC_FAM_INET6 ? 6 : 4;
 }
 
+/* The server as the client reached it: on the wire, a dual-stack server's
+ * peer travels as IPv4. */
 static void server_wep(const struct nc_observed *o, struct wep *e)
 {
-	const struct nc_role_obs *srv = &o->role[NC_ROLE_SERVER];
 	const struct nc_role_obs *cli = &o->role[NC_ROLE_CLIENT];
+	struct nc_addr a;
 	memset(e, 0, sizeof(*e));
-	if (!srv->ready || !srv->ready_addr.family) {
-		/* No server role: the client's other side is whatever it connected
-		 * or sent to, such as the unused port. */
-		const struct nc_role *role = &o->sc->role[NC_ROLE_CLIENT];
-		for (uint32_t i = 0; i < cli->nsteps && !o->sc->role[NC_ROLE_SERVER].present; i++) {
-			enum nc_step_kind k = role->steps[i].kind;
-			if ((k == NC_STEP_CONNECT || k == NC_STEP_SENDTO) && cli->facts[i].peer.family &&
-			    (cli->ended[i])) {
-				wep_from_addr(&cli->facts[i].peer, e);
-				return;
-			}
-		}
+	if (nc_observed_server_addr(o, &a)) {
+		struct nc_addr u;
+		nc_addr_usable(&a, client_ipver(o) == 4 ? AF_INET : AF_INET6, &u);
+		wep_from_addr(&u, e);
 		return;
 	}
-	wep_from_addr(&srv->ready_addr, e);
-	if (e->any_host) {
-		loopback_wep(client_ipver(o), e->port, e);
+	/* No server role: the client's other side is whatever it connected or
+	 * sent to, such as the unused port. */
+	const struct nc_role *role = &o->sc->role[NC_ROLE_CLIENT];
+	for (uint32_t i = 0; i < cli->nsteps && !o->sc->role[NC_ROLE_SERVER].present; i++) {
+		enum nc_step_kind k = role->steps[i].kind;
+		if ((k == NC_STEP_CONNECT || k == NC_STEP_SENDTO) && cli->ended[i] &&
+		    cli->facts[i].peer.family) {
+			wep_from_addr(&cli->facts[i].peer, e);
+			return;
+		}
 	}
 }
 
 static void client_wep(const struct nc_observed *o, struct wep *e)
 {
+	struct nc_addr a;
 	memset(e, 0, sizeof(*e));
-	const struct nc_role_obs *cli = &o->role[NC_ROLE_CLIENT];
-	const struct nc_role_obs *srv = &o->role[NC_ROLE_SERVER];
-	if (o->sc->role[NC_ROLE_CLIENT].present && !cli->exec) {
-		for (uint32_t i = cli->nsteps; i-- > 0;) {
-			if (cli->ended[i] && cli->facts[i].local.family && cli->facts[i].local.port) {
-				wep_from_addr(&cli->facts[i].local, e);
-				break;
-			}
-		}
-		for (size_t i = 0; !e->known && i < cli->ndgrams; i++)
-			if (cli->dgrams[i].local.port)
-				wep_from_addr(&cli->dgrams[i].local, e);
-		if (e->known && e->any_host)
-			loopback_wep(e->ipver, e->port, e);
-		return;
-	}
-	/* A program client: as the built-in server saw it. */
-	for (uint32_t i = 0; i < srv->nsteps; i++) {
-		if (srv->ended[i] && srv->facts[i].peer.family && srv->facts[i].peer.port) {
-			wep_from_addr(&srv->facts[i].peer, e);
-			return;
-		}
-	}
+	if (nc_observed_client_addr(o, &a))
+		wep_from_addr(&a, e);
 }
 
 static void item_wep(const struct nc_observed *o, const struct nc_endpoint *ep, struct wep *e)

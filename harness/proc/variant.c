@@ -33,6 +33,7 @@
 #include "proc/spawn.h"
 #include "result/result.h"
 #include "steps/role.h"
+#include "steps/vars.h"
 #include "util/clock.h"
 #include "util/text.h"
 
@@ -76,7 +77,6 @@ struct sup {
 	bool capture_failed;     /* an error while capturing */
 	char capture_note[320];  /* why there is no capture, or what went wrong */
 	bool capture_error;      /* the note is an error, not a reasoned skip */
-	uint64_t drops;
 };
 
 static int64_t scaled(const struct sup *s, int64_t ns)
@@ -190,34 +190,19 @@ static void start_builtin(struct sup *s, enum nc_role_id id, const struct nc_add
 
 /* The variables a program's command line may use when it starts. */
 static void program_vars(struct sup *s, enum nc_role_id id, struct nc_varctx *v,
-			 char store[][64])
+			 char store[][NC_VAR_LEN])
 {
-	memset(v, 0, sizeof(*v));
-	snprintf(store[NC_VAR_FAMILY], 64, "%s", nc_family_name(s->job->family));
-	v->val[NC_VAR_FAMILY] = store[NC_VAR_FAMILY];
-	snprintf(store[NC_VAR_SCENARIO], 64, "%s", s->sc->name);
-	v->val[NC_VAR_SCENARIO] = store[NC_VAR_SCENARIO];
-	snprintf(store[NC_VAR_UNUSED_PORT], 64, "%u", s->obs.unused_port);
-	v->val[NC_VAR_UNUSED_PORT] = store[NC_VAR_UNUSED_PORT];
-	struct nc_addr srv;
-	memset(&srv, 0, sizeof(srv));
+	nc_vars_base(v, store, s->job->family, s->sc->name, s->obs.unused_port);
 	const struct nc_role_obs *so = &s->obs.role[NC_ROLE_SERVER];
 	int fam = nc_role_family(s->job->family, id);
+	struct nc_addr srv;
 	if (id == NC_ROLE_SERVER)
 		nc_addr_loopback(fam, so->program_port, &srv);
 	else if (so->ready)
-		srv = so->ready_addr;
-	if (srv.family) {
-		struct nc_addr u;
-		if (fam == AF_INET && nc_addr_unmap(&srv, &u))
-			srv = u;
-		if (nc_addr_is_any(&srv))
-			nc_addr_loopback(fam, srv.port, &srv);
-		nc_addr_host(&srv, store[NC_VAR_SERVER_ADDR], 64);
-		snprintf(store[NC_VAR_SERVER_PORT], 64, "%u", srv.port);
-		v->val[NC_VAR_SERVER_ADDR] = store[NC_VAR_SERVER_ADDR];
-		v->val[NC_VAR_SERVER_PORT] = store[NC_VAR_SERVER_PORT];
-	}
+		nc_addr_usable(&so->ready_addr, fam, &srv);
+	else
+		return;
+	nc_vars_addr(v, store, NC_VAR_SERVER_ADDR, NC_VAR_SERVER_PORT, &srv);
 }
 
 static void start_program(struct sup *s, enum nc_role_id id)
@@ -232,7 +217,7 @@ static void start_program(struct sup *s, enum nc_role_id id)
 									   NC_TRANSPORT_TCP
 								   ? SOCK_STREAM : SOCK_DGRAM);
 	struct nc_varctx vars;
-	char store[NC_VAR_COUNT][64];
+	char store[NC_VAR_COUNT][NC_VAR_LEN];
 	program_vars(s, id, &vars, store);
 	if (role->has_stdin) {
 		enum nc_var miss;
@@ -321,7 +306,7 @@ static bool program_ready(struct sup *s)
 	bool ready = false;
 	if (role->ready_line.nparts) {
 		struct nc_varctx vars;
-		char store[NC_VAR_COUNT][64];
+		char store[NC_VAR_COUNT][NC_VAR_LEN];
 		program_vars(s, NC_ROLE_SERVER, &vars, store);
 		struct nc_buf want;
 		nc_buf_init(&want, 0);
@@ -609,7 +594,6 @@ static void on_signal(struct sup *s)
 	struct signalfd_siginfo si;
 	while (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		s->interrupted = true;
-		s->obs.interrupted = true;
 		for (int id = 0; id < NC_ROLE_COUNT; id++) {
 			if (s->rr[id].present && !s->rr[id].started && !s->rr[id].reaped) {
 				s->obs.role[id].fate = NC_FATE_NONE;
@@ -734,10 +718,11 @@ static void finish_capture(struct sup *s)
 		snprintf(s->capture_note, sizeof(s->capture_note),
 			 "the capture did not deliver its end marker within 2 s");
 	}
-	if (nc_capture_drops(s->cap, &s->drops) == 0 && s->drops) {
+	uint64_t drops;
+	if (nc_capture_drops(s->cap, &drops) == 0 && drops) {
 		s->capture_failed = s->capture_error = true;
 		snprintf(s->capture_note, sizeof(s->capture_note), "capture dropped %llu packet%s",
-			 (unsigned long long)s->drops, s->drops == 1 ? "" : "s");
+			 (unsigned long long)drops, drops == 1 ? "" : "s");
 	}
 	nc_wirelog_finish(s->wire);
 }

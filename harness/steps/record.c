@@ -93,6 +93,31 @@ void nc_addr_loopback(int family, uint16_t port, struct nc_addr *a)
 	}
 }
 
+void nc_addr_usable(const struct nc_addr *in, int sock_family, struct nc_addr *out)
+{
+	*out = *in;
+	struct nc_addr v4;
+	if (nc_addr_is_any(in))
+		nc_addr_loopback(in->family, in->port, out);
+	static const uint8_t v6_loopback[16] = { [15] = 1 };
+	if (sock_family == AF_INET && nc_addr_unmap(out, &v4)) {
+		*out = v4;
+	} else if (sock_family == AF_INET && out->family == AF_INET6 &&
+		   memcmp(out->ip, v6_loopback, 16) == 0) {
+		/* An IPv6 server seen from an IPv4 client: the same host's IPv4
+		 * loopback, where a dual-stack socket would also be reached. */
+		nc_addr_loopback(AF_INET, out->port, out);
+	} else if (sock_family == AF_INET6 && out->family == AF_INET) {
+		struct nc_addr m;
+		memset(&m, 0, sizeof(m));
+		m.family = AF_INET6;
+		m.ip[10] = m.ip[11] = 0xff;
+		memcpy(m.ip + 12, out->ip, 4);
+		m.port = out->port;
+		*out = m;
+	}
+}
+
 bool nc_addr_unmap(const struct nc_addr *a, struct nc_addr *v4)
 {
 	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };

@@ -59,6 +59,11 @@ bool nc_addr_is_any(const struct nc_addr *a);
 bool nc_addr_unmap(const struct nc_addr *a, struct nc_addr *v4);
 /* Sets a to the loopback address of family (127.0.0.1 or ::1) and port. */
 void nc_addr_loopback(int family, uint16_t port, struct nc_addr *a);
+/* An address a peer can send to, from a socket of sock_family: the
+ * wildcard becomes loopback, and the address is converted to that family
+ * (::ffff:a.b.c.d and ::1 to IPv4 for an IPv4 socket, IPv4 to the mapped
+ * form for an IPv6 one). */
+void nc_addr_usable(const struct nc_addr *in, int sock_family, struct nc_addr *out);
 /* Same host and port, treating ::ffff:a.b.c.d and a.b.c.d as equal. */
 bool nc_addr_same(const struct nc_addr *a, const struct nc_addr *b);
 

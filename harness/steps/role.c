@@ -23,6 +23,7 @@
 
 #include "scenario/names.h"
 #include "scenario/payload.h"
+#include "steps/vars.h"
 #include "util/clock.h"
 #include "util/digest.h"
 
@@ -46,7 +47,7 @@ struct role_state {
 	struct sock conn;
 	struct nc_addr observed;      /* server: the client as observed */
 	bool have_observed;
-	char val[NC_VAR_COUNT][64];
+	char val[NC_VAR_COUNT][NC_VAR_LEN];
 	struct nc_varctx vars;
 	struct nc_buf out;            /* record frames waiting to be written */
 	bool harness_failed;
@@ -104,33 +105,6 @@ static int flush(struct role_state *s)
 /* Addresses and variables */
 
 
-/* An address a peer can send to: the wildcard becomes loopback, and the
- * address is converted to the family of the socket that will use it. */
-static void usable_addr(const struct nc_addr *in, int sock_family, struct nc_addr *out)
-{
-	*out = *in;
-	struct nc_addr v4;
-	if (nc_addr_is_any(in))
-		nc_addr_loopback(in->family, in->port, out);
-	static const uint8_t v6_loopback[16] = { [15] = 1 };
-	if (sock_family == AF_INET && nc_addr_unmap(out, &v4)) {
-		*out = v4;
-	} else if (sock_family == AF_INET && out->family == AF_INET6 &&
-		   memcmp(out->ip, v6_loopback, 16) == 0) {
-		/* An IPv6 server seen from an IPv4 client: the same host's IPv4
-		 * loopback, where a dual-stack socket would also be reached. */
-		nc_addr_loopback(AF_INET, out->port, out);
-	} else if (sock_family == AF_INET6 && out->family == AF_INET) {
-		struct nc_addr m;
-		memset(&m, 0, sizeof(m));
-		m.family = AF_INET6;
-		m.ip[10] = m.ip[11] = 0xff;
-		memcpy(m.ip + 12, out->ip, 4);
-		m.port = out->port;
-		*out = m;
-	}
-}
-
 static struct sock *cur(struct role_state *s)
 {
 	return s->conn.fd >= 0 ? &s->conn : &s->main;
@@ -147,15 +121,6 @@ static bool sock_name(int fd, struct nc_addr *a)
 	return a->family != 0;
 }
 
-static void set_addr_vars(struct role_state *s, enum nc_var host, enum nc_var port,
-			  const struct nc_addr *a)
-{
-	nc_addr_host(a, s->val[host], sizeof(s->val[host]));
-	snprintf(s->val[port], sizeof(s->val[port]), "%u", a->port);
-	s->vars.val[host] = s->val[host];
-	s->vars.val[port] = s->val[port];
-}
-
 /* Refreshes the variables from what this role knows now. The server knows
  * the client only as it observed it; the client knows itself from its own
  * socket. Cross-checking the two views is the supervisor's job. */
@@ -163,32 +128,26 @@ static void refresh_vars(struct role_state *s)
 {
 	const struct nc_role_ctx *c = s->ctx;
 	struct nc_addr a;
-	memset(&s->vars, 0, sizeof(s->vars));
-	snprintf(s->val[NC_VAR_FAMILY], 64, "%s", nc_family_name(c->family));
-	s->vars.val[NC_VAR_FAMILY] = s->val[NC_VAR_FAMILY];
-	snprintf(s->val[NC_VAR_SCENARIO], 64, "%s", c->sc->name);
-	s->vars.val[NC_VAR_SCENARIO] = s->val[NC_VAR_SCENARIO];
-	snprintf(s->val[NC_VAR_UNUSED_PORT], 64, "%u", c->unused_port);
-	s->vars.val[NC_VAR_UNUSED_PORT] = s->val[NC_VAR_UNUSED_PORT];
+	nc_vars_base(&s->vars, s->val, c->family, c->sc->name, c->unused_port);
 	if (c->role == NC_ROLE_SERVER) {
 		if (sock_name(s->main.fd, &a)) {
 			if (nc_addr_is_any(&a))
 				nc_addr_loopback(a.family, a.port, &a);
-			set_addr_vars(s, NC_VAR_SERVER_ADDR, NC_VAR_SERVER_PORT, &a);
+			nc_vars_addr(&s->vars, s->val, NC_VAR_SERVER_ADDR, NC_VAR_SERVER_PORT, &a);
 		}
 		if (s->have_observed)
-			set_addr_vars(s, NC_VAR_CLIENT_ADDR, NC_VAR_CLIENT_PORT, &s->observed);
+			nc_vars_addr(&s->vars, s->val, NC_VAR_CLIENT_ADDR, NC_VAR_CLIENT_PORT, &s->observed);
 	} else {
 		if (c->server.family) {
-			usable_addr(&c->server, nc_role_family(c->family, NC_ROLE_CLIENT), &a);
-			set_addr_vars(s, NC_VAR_SERVER_ADDR, NC_VAR_SERVER_PORT, &a);
+			nc_addr_usable(&c->server, nc_role_family(c->family, NC_ROLE_CLIENT), &a);
+			nc_vars_addr(&s->vars, s->val, NC_VAR_SERVER_ADDR, NC_VAR_SERVER_PORT, &a);
 		}
 		if (sock_name(cur(s)->fd, &a) && a.port != 0) {
 			/* An unconnected datagram socket reports the wildcard; on
 			 * loopback the kernel sends from the loopback address. */
 			if (nc_addr_is_any(&a))
 				nc_addr_loopback(a.family, a.port, &a);
-			set_addr_vars(s, NC_VAR_CLIENT_ADDR, NC_VAR_CLIENT_PORT, &a);
+			nc_vars_addr(&s->vars, s->val, NC_VAR_CLIENT_ADDR, NC_VAR_CLIENT_PORT, &a);
 		}
 	}
 }
@@ -205,7 +164,7 @@ static void resolve_bind(struct role_state *s, const struct nc_endpoint *ep, int
 			 * receives IPv4 peers without listening on every address. */
 			struct nc_addr v4;
 			nc_addr_loopback(AF_INET, port, &v4);
-			usable_addr(&v4, AF_INET6, a);
+			nc_addr_usable(&v4, AF_INET6, a);
 		} else {
 			nc_addr_loopback(sock_family, port, a);
 		}
@@ -222,7 +181,7 @@ static void resolve_bind(struct role_state *s, const struct nc_endpoint *ep, int
 		lit.port = port;
 		*a = lit;
 		if (sock_family == AF_INET6 && lit.family == AF_INET)
-			usable_addr(&lit, AF_INET6, a);
+			nc_addr_usable(&lit, AF_INET6, a);
 		return;
 	}
 	}
@@ -242,7 +201,7 @@ static bool resolve_target(struct role_state *s, const struct nc_endpoint *ep, i
 				snprintf(note, notelen, "the server's own address is not known (no bound socket)");
 				return false;
 			}
-			usable_addr(&self, sock_family, a);
+			nc_addr_usable(&self, sock_family, a);
 			return true;
 		}
 		if (!c->server.family) {
@@ -250,11 +209,11 @@ static bool resolve_target(struct role_state *s, const struct nc_endpoint *ep, i
 				 "no server, or it did not bind)");
 			return false;
 		}
-		usable_addr(&c->server, sock_family, a);
+		nc_addr_usable(&c->server, sock_family, a);
 		return true;
 	case NC_EP_CLIENT:
 		if (c->role == NC_ROLE_SERVER && s->have_observed) {
-			usable_addr(&s->observed, sock_family, a);
+			nc_addr_usable(&s->observed, sock_family, a);
 			return true;
 		}
 		snprintf(note, notelen, "the client's address is not known here");

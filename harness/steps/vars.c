@@ -1,0 +1,26 @@
+/* vars.c: filling a variable context. */
+#include "steps/vars.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void nc_vars_base(struct nc_varctx *v, char store[][NC_VAR_LEN], enum nc_family fam,
+		  const char *scenario, uint16_t unused_port)
+{
+	memset(v, 0, sizeof(*v));
+	snprintf(store[NC_VAR_FAMILY], NC_VAR_LEN, "%s", nc_family_name(fam));
+	snprintf(store[NC_VAR_SCENARIO], NC_VAR_LEN, "%s", scenario);
+	snprintf(store[NC_VAR_UNUSED_PORT], NC_VAR_LEN, "%u", unused_port);
+	v->val[NC_VAR_FAMILY] = store[NC_VAR_FAMILY];
+	v->val[NC_VAR_SCENARIO] = store[NC_VAR_SCENARIO];
+	v->val[NC_VAR_UNUSED_PORT] = store[NC_VAR_UNUSED_PORT];
+}
+
+void nc_vars_addr(struct nc_varctx *v, char store[][NC_VAR_LEN], enum nc_var host,
+		  enum nc_var port, const struct nc_addr *a)
+{
+	nc_addr_host(a, store[host], NC_VAR_LEN);
+	snprintf(store[port], NC_VAR_LEN, "%u", a->port);
+	v->val[host] = store[host];
+	v->val[port] = store[port];
+}
