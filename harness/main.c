@@ -245,12 +245,10 @@ static int cmd_run(const struct nc_cli *c, struct nc_plan *plan, int argc, char 
 	char *cmdline = command_line(argc, argv);
 	char shard[32];
 	snprintf(shard, sizeof(shard), "%u/%u", c->shard_k, c->shard_n);
-	struct timespec rt;
-	clock_gettime(CLOCK_REALTIME, &rt);
 	struct nc_run_info info = {
 		.version = NC_VERSION,
 		.hostname = host,
-		.started_unix_ns = (int64_t)rt.tv_sec * NC_SEC + rt.tv_nsec,
+		.started_unix_ns = nc_realtime_ns(),
 		.mode = nc_ns_mode_name(o.ns.mode),
 		.mode_note = o.ns.note[0] ? o.ns.note : NULL,
 		.capture_on = o.capture && o.ns.mode != NC_NS_HOST,

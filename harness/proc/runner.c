@@ -63,7 +63,6 @@ struct runner {
 	int sigfd;
 	bool interrupted;
 	int signal;
-	int64_t interrupt_at;
 	bool fixed_busy;        /* host mode: a fixed-port variant is running */
 	struct lingering *lingering;
 	size_t nlinger;
@@ -91,9 +90,7 @@ static struct nc_result *identity(const struct runner *R, uint32_t vi)
 		nc_result_prop(r, "family", nc_family_name(v->family));
 		nc_result_prop(r, "transport", f->transport == NC_TRANSPORT_TCP ? "tcp" : "udp");
 	}
-	struct timespec rt;
-	clock_gettime(CLOCK_REALTIME, &rt);
-	r->started_unix_ns = (int64_t)rt.tv_sec * NC_SEC + rt.tv_nsec;
+	r->started_unix_ns = nc_realtime_ns();
 	return r;
 }
 
@@ -404,7 +401,6 @@ static void on_signal(struct runner *R)
 		}
 		R->interrupted = true;
 		R->signal = (int)si.ssi_signo;
-		R->interrupt_at = now;
 		for (int i = 0; i < R->nslots; i++) {
 			struct slot *sl = &R->slots[i];
 			if (!sl->used)

@@ -680,12 +680,8 @@ static void start_capture(struct sup *s)
 		s->capture_error = why != NC_CAPTURE_NO_PERMISSION || o->require_capture;
 		return;
 	}
-	struct timespec rt;
-	clock_gettime(CLOCK_REALTIME, &rt);
-	int64_t now_rt = (int64_t)rt.tv_sec * NC_SEC + rt.tv_nsec;
-	/* Packet timestamps are on the realtime clock; the variant's epoch on
-	 * the monotonic one. The offset between the two is taken once. */
-	s->wire = nc_wirelog_new(nc_capture_linktype(s->cap), now_rt - (nc_now_ns() - s->epoch));
+	/* Its time base is set with the variant's epoch, once the capture is armed. */
+	s->wire = nc_wirelog_new(nc_capture_linktype(s->cap), 0);
 	if (o->keep_pcap != NC_KEEP_NEVER) {
 		char *path = pcap_path(s);
 		if (nc_pcapfile_open(&s->pcap, path, err, sizeof(err)) == 0) {
@@ -944,11 +940,7 @@ int nc_variant_main(const struct nc_variant_job *job, int result_fd)
 	memset(&s, 0, sizeof(s));
 	s.job = job;
 	s.sc = job->sc;
-	s.epoch = nc_now_ns();
-	struct timespec rt;
-	clock_gettime(CLOCK_REALTIME, &rt);
-	s.started_unix_ns = (int64_t)rt.tv_sec * NC_SEC + rt.tv_nsec;
-	s.deadline = s.epoch + scaled(&s, job->sc->timeout_ns);
+	s.started_unix_ns = nc_realtime_ns();
 	nc_observed_init(&s.obs, job->sc, job->family, job->opts->timeout_scale);
 	s.obs.tick_ns = nc_tick_ns();
 	s.obs.unused_port = find_unused_port(job->sc->transport == NC_TRANSPORT_TCP ? SOCK_STREAM
@@ -971,10 +963,10 @@ int nc_variant_main(const struct nc_variant_job *job, int result_fd)
 	start_capture(&s);
 	s.epoch = nc_now_ns();
 	s.deadline = s.epoch + scaled(&s, job->sc->timeout_ns);
-	if (s.wire) {
-		clock_gettime(CLOCK_REALTIME, &rt);
-		s.wire->epoch_realtime_ns = (int64_t)rt.tv_sec * NC_SEC + rt.tv_nsec;
-	}
+	/* Packet timestamps are on the realtime clock, the variant's epoch on
+	 * the monotonic one; the two are tied together once, here. */
+	if (s.wire)
+		s.wire->epoch_realtime_ns = nc_realtime_ns();
 	run_loop(&s);
 	finish_capture(&s);
 

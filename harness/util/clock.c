@@ -13,6 +13,13 @@ int64_t nc_now_ns(void)
 	return (int64_t)ts.tv_sec * NC_SEC + ts.tv_nsec;
 }
 
+int64_t nc_realtime_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * NC_SEC + ts.tv_nsec;
+}
+
 int64_t nc_tick_ns(void)
 {
 	struct timespec ts;

@@ -12,6 +12,10 @@
  * timestamps taken in different roles are directly comparable. */
 int64_t nc_now_ns(void);
 
+/* CLOCK_REALTIME in nanoseconds: wall-clock times for reports, and the
+ * clock packet capture timestamps are on. */
+int64_t nc_realtime_ns(void);
+
 /* The kernel tick (CLOCK_MONOTONIC_COARSE resolution): socket timeouts are
  * counted in ticks, so a timeout may end up to one tick early or late. */
 int64_t nc_tick_ns(void);
