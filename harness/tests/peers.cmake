@@ -40,7 +40,7 @@ foreach(scn ${nc_program_scenarios})
   get_filename_component(stem ${scn} NAME_WE)
   file(RELATIVE_PATH rel ${PROJECT_SOURCE_DIR} ${scn})
   nc_add_case_test(peers.shipped.${stem} peers
-    sh ${NC_PEERS_SRC}/outcome.sh pass ${rel} ${rel} --
+    sh ${NC_SYSTEM}/outcome.sh pass ${rel} ${rel} --
     ${NC_BIN} --no-progress --color=never --exec-path ${NC_PEERS_BIN} ${rel})
   nc_lock_fixed_ports(peers.shipped.${stem} ${scn})
 endforeach()
