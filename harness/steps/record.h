@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "util/addr.h"
 #include "util/buf.h"
 #include "util/cursor.h"
 #include "util/digest.h"
@@ -39,33 +40,6 @@ enum nc_rec_type {
 #define NC_EXCERPT_MAX 4096u    /* bytes of data kept per step in facts */
 #define NC_REC_MAX_FRAME (1u << 20)
 
-/* An address as recorded: family 0 means "none". */
-struct nc_addr {
-	int family;             /* AF_INET, AF_INET6 or 0 */
-	uint8_t ip[16];         /* network order; 4 bytes used for AF_INET */
-	uint16_t port;          /* host order */
-};
-
-void nc_addr_from_sockaddr(struct nc_addr *a, const struct sockaddr *sa);
-/* Returns the sockaddr length. */
-socklen_t nc_addr_to_sockaddr(const struct nc_addr *a, struct sockaddr_storage *ss);
-/* "127.0.0.1:41234", "[::1]:41234", or "-" for none. */
-const char *nc_addr_str(const struct nc_addr *a, char *buf, size_t n);
-/* "127.0.0.1" or "::1". */
-const char *nc_addr_host(const struct nc_addr *a, char *buf, size_t n);
-/* True for 0.0.0.0 and ::. */
-bool nc_addr_is_any(const struct nc_addr *a);
-/* True for ::ffff:a.b.c.d; *v4 receives a.b.c.d as AF_INET. */
-bool nc_addr_unmap(const struct nc_addr *a, struct nc_addr *v4);
-/* Sets a to the loopback address of family (127.0.0.1 or ::1) and port. */
-void nc_addr_loopback(int family, uint16_t port, struct nc_addr *a);
-/* An address a peer can send to, from a socket of sock_family: the
- * wildcard becomes loopback, and the address is converted to that family
- * (::ffff:a.b.c.d and ::1 to IPv4 for an IPv4 socket, IPv4 to the mapped
- * form for an IPv6 one). */
-void nc_addr_usable(const struct nc_addr *in, int sock_family, struct nc_addr *out);
-/* Same host and port, treating ::ffff:a.b.c.d and a.b.c.d as equal. */
-bool nc_addr_same(const struct nc_addr *a, const struct nc_addr *b);
 
 /* The facts of one step. */
 struct nc_fact {
