@@ -62,8 +62,9 @@ void nc_result_free(struct nc_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-void nc_result_fail(struct nc_result *r, bool harness, const char *check, const char *file,
-		    uint32_t line, const char *message, const char *detail)
+struct nc_failure *nc_result_fail(struct nc_result *r, bool harness, const char *check,
+				  const char *file, uint32_t line, const char *message,
+				  const char *detail)
 {
 	if (harness)
 		r->status = NC_STATUS_ERROR;
@@ -73,7 +74,7 @@ void nc_result_fail(struct nc_result *r, bool harness, const char *check, const 
 		r->reason = nc_strdup(message);
 	if (r->nfailures >= NC_RESULT_MAX_FAILURES) {
 		r->failures_dropped++;
-		return;
+		return NULL;
 	}
 	r->failures = nc_xrealloc(r->failures, (r->nfailures + 1) * sizeof(*r->failures));
 	struct nc_failure *f = &r->failures[r->nfailures++];
@@ -83,6 +84,48 @@ void nc_result_fail(struct nc_result *r, bool harness, const char *check, const 
 	f->line = line;
 	f->message = nc_strdup(message ? message : "");
 	f->detail = nc_strdup(detail ? detail : "");
+	f->t = -1;
+	f->consequence = false;
+	return f;
+}
+
+/* Causes first, then by time, unknown times last; ties keep their order. */
+static bool before(const struct nc_failure *a, size_t ia, const struct nc_failure *b, size_t ib)
+{
+	if (a->consequence != b->consequence)
+		return !a->consequence;
+	int64_t ta = a->t < 0 ? INT64_MAX : a->t, tb = b->t < 0 ? INT64_MAX : b->t;
+	if (ta != tb)
+		return ta < tb;
+	return ia < ib;
+}
+
+void nc_result_settle(struct nc_result *r)
+{
+	size_t n = r->nfailures;
+	if (!n)
+		return;
+	/* A stable insertion sort: at most NC_RESULT_MAX_FAILURES entries. */
+	size_t *idx = nc_xcalloc(n, sizeof(*idx));
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	for (size_t i = 1; i < n; i++) {
+		size_t k = idx[i], j = i;
+		while (j > 0 && before(&r->failures[k], k, &r->failures[idx[j - 1]], idx[j - 1])) {
+			idx[j] = idx[j - 1];
+			j--;
+		}
+		idx[j] = k;
+	}
+	struct nc_failure *sorted = nc_xcalloc(n, sizeof(*sorted));
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = r->failures[idx[i]];
+	free(r->failures);
+	free(idx);
+	r->failures = sorted;
+	r->status = sorted[0].harness ? NC_STATUS_ERROR : NC_STATUS_FAIL;
+	free(r->reason);
+	r->reason = nc_strdup(sorted[0].message);
 }
 
 struct nc_trace *nc_result_add_trace(struct nc_result *r)
@@ -200,6 +243,8 @@ int nc_result_encode(const struct nc_result *r, struct nc_buf *b)
 		nc_buf_put_u32(b, f->line);
 		put_opt(b, f->message);
 		put_opt(b, f->detail);
+		put_i64(b, f->t);
+		nc_buf_put_u8(b, f->consequence);
 	}
 	nc_buf_put_u32(b, (uint32_t)r->ntrace);
 	nc_buf_put_u32(b, (uint32_t)r->trace_dropped);
@@ -273,6 +318,8 @@ int nc_result_decode(const uint8_t *p, size_t n, struct nc_result *r)
 		f->line = nc_cursor_u32(&c);
 		f->message = get_str(&c);
 		f->detail = get_str(&c);
+		f->t = (int64_t)nc_cursor_u64(&c);
+		f->consequence = nc_cursor_u8(&c) != 0;
 	}
 	uint32_t nt = nc_cursor_u32(&c);
 	r->trace_dropped = nc_cursor_u32(&c);

@@ -39,6 +39,9 @@ struct nc_failure {
 	uint32_t line;       /* the line of the step or wire expectation; 0 if none */
 	char *message;       /* one line: "expected \"hello\", got \"hellx\"" */
 	char *detail;        /* several lines: expected vs actual, hex diff; may be "" */
+	int64_t t;           /* when it happened, ns since the variant started; -1: not known */
+	bool consequence;    /* it follows from an earlier failure (a role stopped
+				because the outcome was already decided) */
 };
 
 /* One executed step, for timelines and traces. */
@@ -114,9 +117,18 @@ void nc_result_init(struct nc_result *r);
 void nc_result_free(struct nc_result *r);
 
 /* Adds a failure; the strings are copied. The status is raised to FAIL (or
- * ERROR for harness failures) unless it is already ERROR. */
-void nc_result_fail(struct nc_result *r, bool harness, const char *check, const char *file,
-		    uint32_t line, const char *message, const char *detail);
+ * ERROR for harness failures) unless it is already ERROR. Returns the new
+ * failure, whose time is not known (-1) and which is a cause, for the
+ * caller to say otherwise; NULL when the result holds the most failures it
+ * keeps (the failure is then only counted). */
+struct nc_failure *nc_result_fail(struct nc_result *r, bool harness, const char *check,
+				  const char *file, uint32_t line, const char *message,
+				  const char *detail);
+/* Puts the failures in the order reports show them: causes before their
+ * consequences, each in the order they happened (those of unknown time
+ * after, as they were added). The first is the headline: it sets the
+ * reason, and the status (ERROR when it is a harness failure, else FAIL). */
+void nc_result_settle(struct nc_result *r);
 struct nc_trace *nc_result_add_trace(struct nc_result *r);
 void nc_result_add_packet(struct nc_result *r, uint32_t index, int64_t t, const char *text);
 void nc_result_prop(struct nc_result *r, const char *name, const char *value);
