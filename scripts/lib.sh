@@ -47,7 +47,7 @@ nc_want() {
 	done
 }
 
-NC_BUILD_DEPS="gcc make cmake pkg-config libpcap-dev libcunit1-dev"
+NC_BUILD_DEPS="gcc make cmake pkg-config libpcap-dev libcunit1-dev libmnl-dev"
 
 # All scripts share one build directory with one configuration (tests
 # included, warnings as errors), so alternating them never rebuilds.

@@ -16,6 +16,7 @@ void nc_observed_init(struct nc_observed *o, const struct nc_scenario *sc,
 	o->sc = sc;
 	o->family = fam;
 	o->timeout_scale = scale;
+	o->decided_t = -1;
 	for (int r = 0; r < NC_ROLE_COUNT; r++) {
 		struct nc_role_obs *ro = &o->role[r];
 		const struct nc_role *role = &sc->role[r];
@@ -53,6 +54,7 @@ void nc_observed_free(struct nc_observed *o)
 		nc_buf_free(&ro->output);
 		nc_buf_free(&ro->out[1]);
 		nc_buf_free(&ro->out[2]);
+		free(ro->not_ready);
 	}
 	memset(o, 0, sizeof(*o));
 }

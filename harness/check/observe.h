@@ -26,6 +26,7 @@ enum nc_fate {
 	NC_FATE_INTERRUPTED,  /* killed because the run was interrupted */
 	NC_FATE_SPAWN_FAILED, /* could not be started (fork or exec failed) */
 	NC_FATE_STOPPED,      /* a server program stopped once its client was done */
+	NC_FATE_CUT,          /* stopped because the variant had already failed */
 };
 
 struct nc_role_obs {
@@ -50,7 +51,12 @@ struct nc_role_obs {
 	int64_t end_t;                /* ns since epoch when the process ended */
 	int64_t killed_at_step;       /* KILLED: the step that was blocked, or -1 */
 	char deadline_what[96];       /* KILLED: "the scenario timeout (2.00 s)" */
-	char spawn_error[320];        /* SPAWN_FAILED */
+	char spawn_error[448];        /* SPAWN_FAILED; NONE: why it never started */
+	bool consequence;             /* the fate follows from the variant's first failure
+					 (stopped, or never started, because of it) */
+	char *not_ready;              /* a server program that never became ready: what
+					 netconform waited for and what it saw (owned) */
+	int64_t not_ready_t;
 	struct nc_buf output;         /* stdout and stderr as they came (capped, for reports) */
 	struct nc_buf out[3];         /* [1] stdout, [2] stderr of a program (capped, for checks) */
 	uint16_t program_port;        /* a server program's ${server.port} */
@@ -64,6 +70,10 @@ struct nc_observed {
 	double timeout_scale;
 	int64_t tick_ns;              /* kernel tick, for timing tolerances */
 	uint16_t unused_port;
+	int64_t decided_t;            /* when the outcome was decided before the roles
+					 ended by themselves (a failure, the timeout or an
+					 interruption stopped them), ns since the epoch;
+					 -1 if it was not */
 	struct nc_role_obs role[NC_ROLE_COUNT];
 };
 
@@ -82,6 +92,14 @@ void nc_check_endpoints(const struct nc_observed *o, struct nc_result *r);
 void nc_check_roles(const struct nc_observed *o, struct nc_result *r);
 /* Exit status and output expectations of program roles. */
 void nc_check_programs(const struct nc_observed *o, struct nc_result *r);
+
+/* Judgements the supervisor makes while the roles run, to stop waiting
+ * once the outcome is known. True when the finished step fails its
+ * expectation (the same judgement nc_check_steps makes). */
+bool nc_check_step_failed(const struct nc_observed *o, enum nc_role_id r, uint32_t step);
+/* True when a program role that has ended ended as its scenario expects
+ * (the judgement of nc_check_programs' exit check). */
+bool nc_check_program_end_ok(const struct nc_observed *o, enum nc_role_id id);
 
 /* Where the server was: its bound address once ready (a wildcard read as
  * loopback of its family). False when it never became ready. */

@@ -76,6 +76,35 @@ static const char *kind_word(enum nc_outmatch_kind k)
 	return "?";
 }
 
+/* Whether a program's end is the one its scenario expects, and the words
+ * for that expectation. */
+static bool end_as_expected(const struct nc_role *role, const struct nc_role_obs *ro,
+			    enum nc_role_id id, char *want, size_t n)
+{
+	if (role->has_exit && role->exit_signal) {
+		snprintf(want, n, "to be killed by %s", nc_signal_name(role->exit_signal));
+		return ro->fate == NC_FATE_SIGNALED && ro->signal == role->exit_signal;
+	}
+	if (role->has_exit) {
+		snprintf(want, n, "to exit with status %d", role->exit_code);
+		return ro->fate == NC_FATE_EXITED && ro->exit_status == role->exit_code;
+	}
+	if (id == NC_ROLE_SERVER) {
+		/* A server is expected to serve until it is told to stop. */
+		snprintf(want, n, "to serve until stopped or exit with status 0");
+		return ro->fate == NC_FATE_STOPPED ||
+		       (ro->fate == NC_FATE_EXITED && ro->exit_status == 0);
+	}
+	snprintf(want, n, "to exit with status 0");
+	return ro->fate == NC_FATE_EXITED && ro->exit_status == 0;
+}
+
+bool nc_check_program_end_ok(const struct nc_observed *o, enum nc_role_id id)
+{
+	char want[96];
+	return end_as_expected(&o->sc->role[id], &o->role[id], id, want, sizeof(want));
+}
+
 static void check_exit(const struct nc_observed *o, enum nc_role_id id, struct nc_result *r)
 {
 	const struct nc_role *role = &o->sc->role[id];
@@ -97,31 +126,18 @@ static void check_exit(const struct nc_observed *o, enum nc_role_id id, struct n
 	case NC_FATE_KILLED:
 	case NC_FATE_INTERRUPTED:
 	case NC_FATE_SPAWN_FAILED:
-		return; /* reported by nc_check_roles as harness errors */
+	case NC_FATE_CUT:
+		return; /* reported by nc_check_roles */
 	}
-	bool ok;
 	char want[96];
-	if (role->has_exit && role->exit_signal) {
-		ok = ro->fate == NC_FATE_SIGNALED && ro->signal == role->exit_signal;
-		snprintf(want, sizeof(want), "to be killed by %s", nc_signal_name(role->exit_signal));
-	} else if (role->has_exit) {
-		ok = ro->fate == NC_FATE_EXITED && ro->exit_status == role->exit_code;
-		snprintf(want, sizeof(want), "to exit with status %d", role->exit_code);
-	} else if (id == NC_ROLE_SERVER) {
-		/* A server is expected to serve until it is told to stop. */
-		ok = ro->fate == NC_FATE_STOPPED ||
-		     (ro->fate == NC_FATE_EXITED && ro->exit_status == 0);
-		snprintf(want, sizeof(want), "to serve until stopped or exit with status 0");
-	} else {
-		ok = ro->fate == NC_FATE_EXITED && ro->exit_status == 0;
-		snprintf(want, sizeof(want), "to exit with status 0");
-	}
-	if (ok)
+	if (end_as_expected(role, ro, id, want, sizeof(want)))
 		return;
 	snprintf(msg, sizeof(msg), "expected the %s program %s; it %s", name, want, got);
 	uint32_t line = role->has_exit ? role->exit_pos.line : role->pos.line;
-	nc_result_fail(r, false, ro->fate == NC_FATE_SIGNALED ? "crash" : "exit", o->sc->path, line,
-		       msg, "");
+	struct nc_failure *f = nc_result_fail(r, false, ro->fate == NC_FATE_SIGNALED ? "crash" : "exit",
+					      o->sc->path, line, msg, "");
+	if (f)
+		f->t = ro->end_t;
 }
 
 void nc_check_programs(const struct nc_observed *o, struct nc_result *r)
@@ -139,7 +155,8 @@ void nc_check_programs(const struct nc_observed *o, struct nc_result *r)
 		 * interruption, has already failed for that reason; judging its
 		 * unfinished output would only add noise. */
 		if (ro->fate == NC_FATE_SPAWN_FAILED || ro->fate == NC_FATE_NONE ||
-		    ro->fate == NC_FATE_KILLED || ro->fate == NC_FATE_INTERRUPTED)
+		    ro->fate == NC_FATE_KILLED || ro->fate == NC_FATE_INTERRUPTED ||
+		    ro->fate == NC_FATE_CUT)
 			continue;
 		for (size_t i = 0; i < role->nout; i++) {
 			const struct nc_outcheck *oc = &role->out[i];
@@ -168,8 +185,12 @@ void nc_check_programs(const struct nc_observed *o, struct nc_result *r)
 					nc_buf_add(&detail, out->data, shown);
 					if (out->len > shown)
 						nc_buf_printf(&detail, "\n... %zu more bytes", out->len - shown);
-					nc_result_fail(r, false, "output", o->sc->path, oc->pos.line,
-						       nc_buf_str(&msg), nc_buf_str(&detail));
+					struct nc_failure *f =
+						nc_result_fail(r, false, "output", o->sc->path,
+							       oc->pos.line, nc_buf_str(&msg),
+							       nc_buf_str(&detail));
+					if (f)
+						f->t = ro->end_t;
 				}
 			}
 			nc_buf_free(&want);

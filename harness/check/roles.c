@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "scenario/names.h"
+#include "steps/role.h"
 #include "util/clock.h"
 
 /* The step a role was in when it ended: begun but not finished. */
@@ -36,6 +37,20 @@ static void where(const struct nc_observed *o, enum nc_role_id r, int64_t step, 
 	*line = st->pos.line;
 }
 
+/* Adds a failure about a role's end, at the time it ended, marked as a
+ * consequence when the role was stopped (or never started) because the
+ * variant had already failed. */
+static void fail_role(struct nc_result *r, const struct nc_observed *o, const struct nc_role_obs *ro,
+		      bool harness, const char *check, uint32_t line, const char *msg,
+		      const char *detail)
+{
+	struct nc_failure *f = nc_result_fail(r, harness, check, o->sc->path, line, msg, detail);
+	if (f) {
+		f->t = ro->started ? ro->end_t : -1;
+		f->consequence = ro->consequence;
+	}
+}
+
 void nc_check_roles(const struct nc_observed *o, struct nc_result *r)
 {
 	for (int ri = 0; ri < NC_ROLE_COUNT; ri++) {
@@ -46,27 +61,34 @@ void nc_check_roles(const struct nc_observed *o, struct nc_result *r)
 		const char *name = nc_role_name(ri);
 		char at[384], msg[640];
 		uint32_t line;
-		int64_t step = ro->fate == NC_FATE_KILLED && ro->killed_at_step >= 0
-			       ? ro->killed_at_step : current_step(ro);
+		int64_t step = (ro->fate == NC_FATE_KILLED || ro->fate == NC_FATE_CUT) &&
+			       ro->killed_at_step >= 0 ? ro->killed_at_step : current_step(ro);
 		where(o, ri, step, at, sizeof(at), &line);
 		const char *what = role->is_exec ? "program" : "role";
+		if (ro->not_ready) {
+			/* The program's own failure: it never became ready. */
+			struct nc_failure *f = nc_result_fail(r, false, "ready", o->sc->path,
+							      role->pos.line, ro->not_ready, "");
+			if (f)
+				f->t = ro->not_ready_t;
+		}
 		switch (ro->fate) {
 		case NC_FATE_NONE:
 			snprintf(msg, sizeof(msg), "the %s %s never started%s%s", name, what,
 				 ro->spawn_error[0] ? ": " : "", ro->spawn_error);
-			nc_result_fail(r, true, "spawn", o->sc->path, role->pos.line, msg, "");
+			fail_role(r, o, ro, true, "spawn", role->pos.line, msg, "");
 			break;
 		case NC_FATE_SPAWN_FAILED:
 			snprintf(msg, sizeof(msg), "the %s %s could not start: %s", name, what,
 				 ro->spawn_error);
-			nc_result_fail(r, true, "spawn", o->sc->path, role->pos.line, msg, "");
+			fail_role(r, o, ro, true, "spawn", role->pos.line, msg, "");
 			break;
 		case NC_FATE_SIGNALED:
 			if (role->is_exec)
 				break; /* judged with the program's expectations */
 			snprintf(msg, sizeof(msg), "the %s %s crashed: killed by %s%s", name, what,
 				 nc_signal_name(ro->signal), at);
-			nc_result_fail(r, true, "crash", o->sc->path, line, msg, "");
+			fail_role(r, o, ro, true, "crash", line, msg, "");
 			break;
 		case NC_FATE_KILLED: {
 			char el[32];
@@ -78,32 +100,44 @@ void nc_check_roles(const struct nc_observed *o, struct nc_result *r)
 			else
 				snprintf(msg, sizeof(msg), "the %s role was blocked%s for %s and was "
 					 "stopped at %s", name, at, el, ro->deadline_what);
-			nc_result_fail(r, true, "deadline", o->sc->path, line, msg, "");
+			fail_role(r, o, ro, true, "deadline", line, msg, "");
 			break;
 		}
+		case NC_FATE_CUT:
+			/* Worth a line only where it says what the role did not get
+			 * to do: a program still running, a role inside a step. */
+			if (role->is_exec)
+				snprintf(msg, sizeof(msg), "the %s program was stopped, because of %s",
+					 name, ro->deadline_what);
+			else if (ro->killed_at_step >= 0)
+				snprintf(msg, sizeof(msg), "the %s role was stopped%s, because of %s",
+					 name, at, ro->deadline_what);
+			else
+				break;
+			fail_role(r, o, ro, false, "stopped", line, msg, "");
+			break;
 		case NC_FATE_INTERRUPTED:
 			snprintf(msg, sizeof(msg), "the run was interrupted while the %s %s was%s",
 				 name, what, at[0] ? at : " running");
-			nc_result_fail(r, true, "interrupted", o->sc->path, line, msg, "");
+			fail_role(r, o, ro, true, "interrupted", line, msg, "");
 			break;
 		case NC_FATE_STOPPED:
 			/* A server program stopped once its client was done is judged
-			 * with the program's expectations; a role stopped because its
-			 * partner never started is explained by that failure. */
+			 * with the program's expectations. */
 			break;
 		case NC_FATE_EXITED:
 			if (role->is_exec)
 				break; /* judged with the program's expectations */
 			if (ro->records_bad) {
 				snprintf(msg, sizeof(msg), "the %s role sent malformed records", name);
-				nc_result_fail(r, true, "harness", o->sc->path, role->pos.line, msg, "");
-			} else if (!role->is_exec && ro->exit_status == 3) {
+				fail_role(r, o, ro, true, "harness", role->pos.line, msg, "");
+			} else if (ro->exit_status == NC_ROLE_EXIT_HARNESS) {
 				snprintf(msg, sizeof(msg), "the %s role failed inside netconform%s", name, at);
-				nc_result_fail(r, true, "harness", o->sc->path, line, msg, "");
-			} else if (!role->is_exec && !ro->done) {
+				fail_role(r, o, ro, true, "harness", line, msg, "");
+			} else if (!ro->done) {
 				snprintf(msg, sizeof(msg), "the %s role exited early (status %d)%s", name,
 					 ro->exit_status, at);
-				nc_result_fail(r, true, "crash", o->sc->path, line, msg, "");
+				fail_role(r, o, ro, true, "crash", line, msg, "");
 			}
 			break;
 		}

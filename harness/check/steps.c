@@ -117,9 +117,18 @@ static void describe_outcome(const struct nc_step *st, const struct nc_fact *f, 
 }
 
 static void fail_step(struct nc_result *r, const struct nc_observed *o, const struct nc_step *st,
-		      bool harness, const char *check, const char *msg, const char *detail)
+		      const struct nc_fact *f, bool harness, const char *check, const char *msg,
+		      const char *detail)
 {
-	nc_result_fail(r, harness, check, o->sc->path, st->pos.line, msg, detail);
+	struct nc_failure *x = nc_result_fail(r, harness, check, o->sc->path, st->pos.line, msg,
+					      detail);
+	if (x) {
+		x->t = f->t_end;
+		/* A step that ended after the outcome was decided (a failure, the
+		 * timeout, an interruption) may have ended because its role, or its
+		 * peer, was being stopped: it is no cause of its own. */
+		x->consequence = o->decided_t >= 0 && f->t_end > o->decided_t;
+	}
 }
 
 static void expected_desc(const struct nc_expect *ex, struct nc_buf *b)
@@ -165,7 +174,7 @@ static void payload_failure(struct nc_result *r, const struct nc_observed *o,
 			      (unsigned long long)f->dgram_len);
 	nc_hexdiff(&d, "", f->expected.data, f->expected.len, f->actual.data, f->actual.len,
 		   f->excerpt_off, f->diff_at - (int64_t)f->excerpt_off);
-	fail_step(r, o, st, false, "payload", nc_buf_str(&m), nc_buf_str(&d));
+	fail_step(r, o, st, f, false, "payload", nc_buf_str(&m), nc_buf_str(&d));
 	nc_buf_free(&m);
 	nc_buf_free(&d);
 }
@@ -180,7 +189,7 @@ static void check_fact(const struct nc_observed *o, const struct nc_step *st,
 	if (f->note[0]) {
 		/* The step could not be attempted: the scenario asked for
 		 * something that had no value here. */
-		fail_step(r, o, st, true, "scenario", f->note, "");
+		fail_step(r, o, st, f, true, "scenario", f->note, "");
 		goto out;
 	}
 	switch (ex->kind) {
@@ -194,7 +203,7 @@ static void check_fact(const struct nc_observed *o, const struct nc_step *st,
 			show_error(&m, f->err);
 		else
 			describe_outcome(st, f, &m);
-		fail_step(r, o, st, false, "errno", nc_buf_str(&m), "");
+		fail_step(r, o, st, f, false, "errno", nc_buf_str(&m), "");
 		goto out;
 	case NC_EXPECT_SUCCESS:
 	case NC_EXPECT_BYTES:
@@ -214,7 +223,7 @@ static void check_fact(const struct nc_observed *o, const struct nc_step *st,
 				nc_buf_adds(&m, "success");
 			nc_buf_adds(&m, ", got ");
 			show_error(&m, f->err);
-			fail_step(r, o, st, false, "errno", nc_buf_str(&m), "");
+			fail_step(r, o, st, f, false, "errno", nc_buf_str(&m), "");
 			goto out;
 		}
 		break;
@@ -224,7 +233,7 @@ static void check_fact(const struct nc_observed *o, const struct nc_step *st,
 		if (!(f->eof && f->nbytes == 0)) {
 			nc_buf_adds(&m, "expected EOF, got ");
 			describe_outcome(st, f, &m);
-			fail_step(r, o, st, false, "payload", nc_buf_str(&m), "");
+			fail_step(r, o, st, f, false, "payload", nc_buf_str(&m), "");
 			goto out;
 		}
 		break;
@@ -239,7 +248,7 @@ static void check_fact(const struct nc_observed *o, const struct nc_step *st,
 		if (f->nbytes != ex->len) {
 			nc_buf_printf(&m, "expected %llu bytes, got ", (unsigned long long)ex->len);
 			describe_outcome(st, f, &m);
-			fail_step(r, o, st, false, "length", nc_buf_str(&m), "");
+			fail_step(r, o, st, f, false, "length", nc_buf_str(&m), "");
 			goto out;
 		}
 		break;
@@ -254,7 +263,7 @@ static void check_fact(const struct nc_observed *o, const struct nc_step *st,
 		nc_buf_printf(&m, "expected the datagram to be truncated to the %llu-byte buffer, "
 			      "but it was %llu bytes and fit", (unsigned long long)st->size,
 			      (unsigned long long)f->dgram_len);
-		fail_step(r, o, st, false, "truncation", nc_buf_str(&m), "");
+		fail_step(r, o, st, f, false, "truncation", nc_buf_str(&m), "");
 		goto out;
 	}
 	if (!ex->truncated && truncated && ex->kind != NC_EXPECT_ANY &&
@@ -262,7 +271,7 @@ static void check_fact(const struct nc_observed *o, const struct nc_step *st,
 		nc_buf_printf(&m, "datagram of %llu bytes was truncated to the %llu-byte buffer "
 			      "(write 'truncated' if that is expected)",
 			      (unsigned long long)f->dgram_len, (unsigned long long)st->size);
-		fail_step(r, o, st, false, "truncation", nc_buf_str(&m), "");
+		fail_step(r, o, st, f, false, "truncation", nc_buf_str(&m), "");
 		goto out;
 	}
 	if (ex->window.set) {
@@ -277,12 +286,25 @@ static void check_fact(const struct nc_observed *o, const struct nc_step *st,
 				      nc_fmt_duration(el, c, sizeof(c)),
 				      nc_fmt_duration(lo, d, sizeof(d)),
 				      nc_fmt_duration(hi, e, sizeof(e)));
-			fail_step(r, o, st, false, "timing", nc_buf_str(&m), "");
+			fail_step(r, o, st, f, false, "timing", nc_buf_str(&m), "");
 			goto out;
 		}
 	}
 out:
 	nc_buf_free(&m);
+}
+
+bool nc_check_step_failed(const struct nc_observed *o, enum nc_role_id r, uint32_t step)
+{
+	const struct nc_role_obs *ro = &o->role[r];
+	if (step >= ro->nsteps || !ro->ended[step])
+		return false;
+	struct nc_result scratch;
+	nc_result_init(&scratch);
+	check_fact(o, &o->sc->role[r].steps[step], &ro->facts[step], &scratch);
+	bool failed = scratch.nfailures + scratch.failures_dropped > 0;
+	nc_result_free(&scratch);
+	return failed;
 }
 
 void nc_check_steps(const struct nc_observed *o, struct nc_result *r)
@@ -311,6 +333,11 @@ void nc_check_steps(const struct nc_observed *o, struct nc_result *r)
 				t->t_start = ro->facts[i].t_start;
 				t->t_end = ro->facts[i].t_end;
 				describe_outcome(st, &ro->facts[i], &b);
+			} else if (ro->begun[i] && ro->consequence) {
+				/* Stopped because the outcome was known: the call may
+				 * well have returned, only its record was not read. */
+				t->t_start = ro->begin_t[i];
+				nc_buf_adds(&b, "stopped (the variant had already failed)");
 			} else if (ro->begun[i]) {
 				t->t_start = ro->begin_t[i];
 				nc_buf_adds(&b, "never returned");
@@ -319,7 +346,7 @@ void nc_check_steps(const struct nc_observed *o, struct nc_result *r)
 			}
 			t->outcome = nc_buf_steal(&b);
 			t->failed = r->nfailures + r->failures_dropped > before ||
-				    (ro->begun[i] && !ro->ended[i]);
+				    (ro->begun[i] && !ro->ended[i] && !ro->consequence);
 		}
 	}
 }

@@ -186,10 +186,10 @@ static void neighbours(const struct nc_wirelog *w, size_t at, struct nc_buf *d)
 			      (unsigned long long)w->skipped);
 }
 
-static void wire_fail(struct nc_result *r, const struct nc_observed *o, uint32_t line,
-		      const char *msg, const char *detail)
+static struct nc_failure *wire_fail(struct nc_result *r, const struct nc_observed *o,
+				     uint32_t line, const char *msg, const char *detail)
 {
-	nc_result_fail(r, false, "wire", o->sc->path, line, msg, detail ? detail : "");
+	return nc_result_fail(r, false, "wire", o->sc->path, line, msg, detail ? detail : "");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -515,7 +515,11 @@ static void item_fail(struct matcher *m, const struct nc_wire_item *it, size_t g
 			 why ? " " : "", why ? why : "");
 		neighbours(m->w, n ? n - 1 : 0, &d);
 	}
-	wire_fail(m->r, m->o, it->pos.line, msg, nc_buf_str(&d));
+	struct nc_failure *f = wire_fail(m->r, m->o, it->pos.line, msg, nc_buf_str(&d));
+	/* Roles stopped early by a failure never sent the rest of the
+	 * exchange: its absence from the wire follows from that failure. */
+	if (f && m->o->decided_t >= 0)
+		f->consequence = true;
 	nc_buf_free(&d);
 }
 

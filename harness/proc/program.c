@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "proc/wiring.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/fsutil.h"
@@ -147,7 +148,8 @@ void nc_program_exec_role(const struct nc_role_ctx *ctx, const struct nc_run_opt
 	snprintf(num[2], sizeof(num[2]), "%.17g", ctx->timeout_scale);
 	snprintf(num[3], sizeof(num[3]), "%u", ctx->unused_port);
 	snprintf(num[4], sizeof(num[4]), "%u", ctx->ready_after);
-	for (int i = 0; i < 5; i++)
+	snprintf(num[5], sizeof(num[5]), "%d", ctx->no_wildcard ? 1 : 0);
+	for (int i = 0; i < 6; i++)
 		argv[n++] = num[i];
 	argv[n++] = server;
 	argv[n] = NULL;
@@ -189,8 +191,8 @@ static int parse_addr(const char *s, struct nc_addr *a)
 
 int nc_program_role_main(int argc, char **argv)
 {
-	/* netconform role FILE ROLE FAMILY EPOCH DEADLINE SCALE UNUSED READY SERVER */
-	if (argc != 11) {
+	/* netconform role FILE ROLE FAMILY EPOCH DEADLINE SCALE UNUSED READY NOWILD SERVER */
+	if (argc != 12) {
 		fprintf(stderr, "netconform role: internal command, run by the supervisor\n");
 		return 2;
 	}
@@ -199,7 +201,7 @@ int nc_program_role_main(int argc, char **argv)
 	if (!sc) {
 		char msg[1400];
 		fprintf(stderr, "netconform role: %s\n", nc_diag_format(&d, msg, sizeof(msg)));
-		return 3;
+		return NC_EXIT_ROLE_HARNESS;
 	}
 	struct nc_role_ctx ctx;
 	memset(&ctx, 0, sizeof(ctx));
@@ -207,16 +209,17 @@ int nc_program_role_main(int argc, char **argv)
 	ctx.role = !strcmp(argv[3], "client") ? NC_ROLE_CLIENT : NC_ROLE_SERVER;
 	ctx.family = !strcmp(argv[4], "inet6") ? NC_FAM_INET6 : !strcmp(argv[4], "dual") ? NC_FAM_DUAL
 											       : NC_FAM_INET;
-	ctx.rec_fd = 3;
+	ctx.rec_fd = NC_FD_RECORDS;
 	ctx.epoch_ns = atoll(argv[5]);
 	ctx.deadline_ns = atoll(argv[6]);
 	ctx.timeout_scale = atof(argv[7]);
 	ctx.unused_port = (uint16_t)atoi(argv[8]);
 	ctx.ready_after = (uint32_t)atoi(argv[9]);
-	if (parse_addr(argv[10], &ctx.server) < 0) {
-		fprintf(stderr, "netconform role: bad server address '%s'\n", argv[10]);
+	ctx.no_wildcard = atoi(argv[10]) != 0;
+	if (parse_addr(argv[11], &ctx.server) < 0) {
+		fprintf(stderr, "netconform role: bad server address '%s'\n", argv[11]);
 		nc_scenario_free(sc);
-		return 3;
+		return NC_EXIT_ROLE_HARNESS;
 	}
 	int rc = nc_role_run(&ctx);
 	nc_scenario_free(sc);

@@ -129,12 +129,14 @@ bool nc_child_reap(struct nc_child *c)
 	return c->reaped;
 }
 
-void nc_child_stop(struct nc_child *c, int64_t now)
+void nc_child_stop(struct nc_child *c, int64_t now, int sig)
 {
 	if (c->reaped || c->pid <= 0 || c->stage)
 		return;
-	kill(-c->pid, SIGTERM);
-	kill(c->pid, SIGTERM);
+	if (sig <= 0)
+		sig = SIGTERM;
+	kill(-c->pid, sig);
+	kill(c->pid, sig);
 	c->stage = 1;
 	c->term_at = now;
 }

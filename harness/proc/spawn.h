@@ -17,8 +17,8 @@ struct nc_child {
 	int pidfd;           /* readable when the child has ended; -1 once reaped */
 	bool reaped;
 	int status;          /* wait status, once reaped */
-	int stage;           /* 0 running, 1 SIGTERM sent, 2 SIGKILL sent */
-	int64_t term_at;     /* when SIGTERM was sent */
+	int stage;           /* 0 running, 1 stop signal sent, 2 SIGKILL sent */
+	int64_t term_at;     /* when the stop signal was sent */
 };
 
 /* Forks a child. In the child (return 0): a new process group, SIGKILL when
@@ -34,9 +34,10 @@ int nc_child_watch(struct nc_child *c, pid_t pid);
 /* Reaps the child if it has ended; returns true once it is reaped. */
 bool nc_child_reap(struct nc_child *c);
 
-/* Starts stopping the child's process group: SIGTERM now, SIGKILL once
- * nc_child_escalate sees the grace period over. */
-void nc_child_stop(struct nc_child *c, int64_t now);
+/* Starts stopping the child's process group: sig (SIGTERM unless a
+ * program asks for another) now, SIGKILL once nc_child_escalate sees the
+ * grace period over. */
+void nc_child_stop(struct nc_child *c, int64_t now, int sig);
 /* Sends SIGKILL when the grace period after SIGTERM has passed; returns the
  * time of the next escalation (or INT64_MAX). */
 int64_t nc_child_escalate(struct nc_child *c, int64_t now, int64_t grace);

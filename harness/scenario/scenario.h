@@ -208,6 +208,7 @@ struct nc_role {
 	int exit_code;
 	int exit_signal;
 	struct nc_pos exit_pos;
+	int stop_signal;            /* what stops it; 0: SIGTERM */
 	struct nc_outcheck *out;
 	size_t nout;
 };

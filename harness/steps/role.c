@@ -63,6 +63,20 @@ int nc_role_family(enum nc_family fam, enum nc_role_id role)
 	return AF_INET;
 }
 
+void nc_role_loopback(enum nc_family fam, enum nc_role_id role, uint16_t port, struct nc_addr *a)
+{
+	int sock_family = nc_role_family(fam, role);
+	if (fam == NC_FAM_DUAL && sock_family == AF_INET6) {
+		/* A dual-stack server binds the v4-mapped loopback, so it
+		 * receives IPv4 peers without listening on every address. */
+		struct nc_addr v4;
+		nc_addr_loopback(AF_INET, port, &v4);
+		nc_addr_usable(&v4, AF_INET6, a);
+	} else {
+		nc_addr_loopback(sock_family, port, a);
+	}
+}
+
 uint32_t nc_role_setup_steps(const struct nc_role *r)
 {
 	uint32_t i = 0;
@@ -159,15 +173,10 @@ static void resolve_bind(struct role_state *s, const struct nc_endpoint *ep, int
 	uint16_t port = ep->port > 0 ? (uint16_t)ep->port : 0;
 	switch (ep->host) {
 	case NC_HOST_LOOPBACK:
-		if (s->ctx->family == NC_FAM_DUAL && sock_family == AF_INET6) {
-			/* A dual-stack server binds the v4-mapped loopback, so it
-			 * receives IPv4 peers without listening on every address. */
-			struct nc_addr v4;
-			nc_addr_loopback(AF_INET, port, &v4);
-			nc_addr_usable(&v4, AF_INET6, a);
-		} else {
+		if (s->ctx->family == NC_FAM_DUAL && sock_family == AF_INET6)
+			nc_role_loopback(NC_FAM_DUAL, NC_ROLE_SERVER, port, a);
+		else
 			nc_addr_loopback(sock_family, port, a);
-		}
 		return;
 	case NC_HOST_ANY:
 		a->family = sock_family;
@@ -496,6 +505,9 @@ static void do_recv(struct role_state *s, const struct nc_step *st, struct nc_fa
 			break;
 		}
 		compare_chunk(&cmp, f, got, buf, n);
+		/* Once the bytes differ the step has failed: waiting for the rest
+		 * (or for the deadline) would only delay the verdict. */
+		bool differs = cmp.active && f->diff_at >= 0;
 		if (stream) {
 			nc_streamsum_update(&k->st.recvd, buf, n);
 		} else {
@@ -506,7 +518,7 @@ static void do_recv(struct role_state *s, const struct nc_step *st, struct nc_fa
 			nc_rec_dgram(&s->out, &d);
 		}
 		got += n;
-		if (!multi)
+		if (!multi || differs)
 			break;
 	}
 	/* recvmsg reports no source on a connected stream; the peer is the
@@ -847,7 +859,7 @@ int nc_role_run(const struct nc_role_ctx *ctx)
 			nc_rec_ready(&s.out, &bound);
 			ready_sent = true;
 			if (flush(&s) < 0)
-				return 3;
+				return NC_ROLE_EXIT_HARNESS;
 		}
 		if (i == s.r->nsteps)
 			break;
@@ -860,7 +872,7 @@ int nc_role_run(const struct nc_role_ctx *ctx)
 		nc_rec_step_begin(&s.out, i, f.t_start);
 		if (flush(&s) < 0) {
 			nc_fact_free(&f);
-			return 3;
+			return NC_ROLE_EXIT_HARNESS;
 		}
 		errno = 0;
 		run_step(&s, st, &f);
@@ -869,15 +881,15 @@ int nc_role_run(const struct nc_role_ctx *ctx)
 		nc_rec_step_end(&s.out, &f);
 		nc_fact_free(&f);
 		if (flush(&s) < 0)
-			return 3;
+			return NC_ROLE_EXIT_HARNESS;
 	}
 	sock_close(&s, &s.conn);
 	sock_close(&s, &s.main);
 	nc_rec_done(&s.out);
 	if (flush(&s) < 0)
-		rc = 3;
+		rc = NC_ROLE_EXIT_HARNESS;
 	nc_buf_free(&s.out);
 	if (s.harness_failed)
-		rc = 3;
+		rc = NC_ROLE_EXIT_HARNESS;
 	return rc;
 }

@@ -26,6 +26,10 @@ struct nc_role_ctx {
 	uint16_t unused_port;           /* a port nothing listens on */
 	/* Server only: run steps up to this index, report READY, go on. */
 	uint32_t ready_after;
+	/* On the host loopback: a socket the scenario did not bind is bound to
+	 * loopback before it listens or sends, so the kernel never gives it
+	 * the wildcard address, which other machines could reach. */
+	bool no_wildcard;
 };
 
 /* Returns the index of the first step after the server's setup steps (the
@@ -33,11 +37,21 @@ struct nc_role_ctx {
  * start once those have run. */
 uint32_t nc_role_setup_steps(const struct nc_role *r);
 
+/* The exit status of a role process in which netconform itself failed (a
+ * record could not be written); 0 means every step ran, whatever the
+ * steps' outcomes. */
+#define NC_ROLE_EXIT_HARNESS 3
+
 /* Runs the role; returns the exit status for the role process: 0 when all
- * steps ran (whatever their outcome), 3 when the harness itself failed. */
+ * steps ran (whatever their outcome), NC_ROLE_EXIT_HARNESS when the
+ * harness itself failed. */
 int nc_role_run(const struct nc_role_ctx *ctx);
 
 /* Resolves the address family a role's sockets use in a variant. */
 int nc_role_family(enum nc_family fam, enum nc_role_id role);
+
+/* The address `loopback` means for a role in a variant: 127.0.0.1 or ::1,
+ * and for a dual-stack server the IPv4-mapped ::ffff:127.0.0.1. */
+void nc_role_loopback(enum nc_family fam, enum nc_role_id role, uint16_t port, struct nc_addr *a);
 
 #endif

@@ -1,11 +1,13 @@
 #!/bin/sh
 # interrupt.sh NETCONFORM SIGNAL EXIT
 #
-# Interrupts a run with SIGNAL (INT or TERM) while a variant is blocked and
-# others wait, and checks what must hold afterwards: the exit status is EXIT
-# (130 or 143); the console, JUnit, HTML and TAP reports are complete (the
-# blocked variant an error, the rest "not run"); no process of the run, no
-# network namespace and no temporary file is left.
+# Interrupts a run with SIGNAL (INT or TERM) while two variants are blocked
+# in a step, one waits for a server program that never becomes ready, and
+# others wait to start, and checks what must hold afterwards: the run ends
+# within a second of the signal; the exit status is EXIT (130 or 143); the
+# console, JUnit, HTML and TAP reports are complete (every variant "not
+# run", the interrupted ones saying where they were); no process of the
+# run, no network namespace and no temporary file is left.
 set -u
 nc=$1
 sig=$2
@@ -14,14 +16,16 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 tag="$tmp/reports"
 
-"$nc" --no-progress --color=never -j 2 --reports "$tag" --junit "$tmp/junit.xml" \
+"$nc" --no-progress --color=never -j 3 --reports "$tag" --junit "$tmp/junit.xml" \
 	--html "$tmp/report.html" --tap "$tmp/out.tap" \
-	fixtures/system/blocked.scn scenarios/timeout scenarios/udp >"$tmp/out.txt" 2>&1 &
+	fixtures/system/blocked.scn fixtures/system/never-ready.scn scenarios/timeout \
+	scenarios/udp >"$tmp/out.txt" 2>&1 &
 pid=$!
-# Wait until both blocked servers run: the runner, two supervisors and two
-# roles. The scenario's 60 s timeout leaves only the interruption to end it.
+# Wait until all three run: the runner, three supervisors and the two
+# blocked built-in servers (the program server's command line is its own).
+# The scenarios' 60 s timeouts leave only the interruption to end them.
 i=0
-while [ "$(pgrep -f -- "$tag" | wc -l)" -lt 5 ] && [ $i -lt 200 ]; do
+while [ "$(pgrep -f -- "$tag" | wc -l)" -lt 6 ] && [ $i -lt 200 ]; do
 	sleep 0.05
 	i=$((i + 1))
 done
@@ -29,18 +33,25 @@ done
 namespaces=$(for p in $(pgrep -f -- "$tag"); do readlink "/proc/$p/ns/net" 2>/dev/null; done |
 	sort -u | grep -vxF "$(readlink /proc/self/ns/net)")
 sleep 0.2
+t0=$(date +%s%N)
 kill -"$sig" "$pid"
 wait "$pid"
 code=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 fail=0
 say() { echo "$*"; fail=1; }
 
 [ "$code" = "$want" ] || say "exit status $code, expected $want"
 left=$(pgrep -f -- "$tag")
 [ -z "$left" ] || say "processes left behind: $(ps -o pid=,args= -p "$(echo $left | tr ' ' ,)")"
-grep -q "^ERROR system/blocked" "$tmp/out.txt" || say "the blocked variant is not an ERROR"
-grep -q "interrupted: the run was interrupted while the server role was in step" "$tmp/out.txt" ||
-	say "the interruption message does not name the blocked step"
+# The supervisors end their roles at once (TERM, then KILL after 200 ms):
+# nothing waits for a client that can no longer start.
+[ "$ms" -le 1000 ] || say "the run took $ms ms to end after the signal"
+grep -q "^NOTRUN system/blocked\[inet\] (the run was interrupted while the server role was in step" \
+	"$tmp/out.txt" || say "the blocked variant does not say it was interrupted in its step"
+grep -q "^NOTRUN system/never-ready\[inet\] (the run was interrupted while the server program was running)" \
+	"$tmp/out.txt" || say "the variant waiting for its server is not reported as interrupted"
+grep -q "harness error\|^ERROR " "$tmp/out.txt" && say "an interrupted variant is reported as an error"
 grep -q "^NOTRUN " "$tmp/out.txt" || say "no variant is reported as not run"
 grep -qE "^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$" "$tmp/out.txt" || say "no totals line"
 for f in junit.xml report.html out.tap; do
@@ -71,4 +82,4 @@ if [ $fail -ne 0 ]; then
 	cat "$tmp/out.txt"
 	exit 1
 fi
-echo "ok: SIG$sig -> exit $code, reports complete, nothing left behind"
+echo "ok: SIG$sig -> exit $code after $ms ms, reports complete, nothing left behind"

@@ -1,0 +1,153 @@
+/* vcapture.c: a supervisor's capture (see variant_int.h and
+ * capture/capture.h): armed before any role starts, read while they run,
+ * drained to its marker after they end, and kept on disk per --keep-pcap.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proc/variant_int.h"
+#include "util/clock.h"
+#include "util/text.h"
+
+static void on_packet(void *ctx, const struct nc_captured *pkt)
+{
+	struct sup *s = ctx;
+	nc_wirelog_add(s->wire, pkt->ts_ns, pkt->data, pkt->caplen, pkt->len);
+}
+
+void nc_sup_capture_read(struct sup *s)
+{
+	char err[256];
+	if (s->cap && !s->capture_failed && nc_capture_read(s->cap, on_packet, s, err, sizeof(err)) < 0) {
+		s->capture_failed = true;
+		s->capture_error = true;
+		snprintf(s->capture_note, sizeof(s->capture_note), "%s", err);
+	}
+}
+
+/* reports/pcap/<group>/<scenario>[<variant>].pcap */
+static char *pcap_path(const struct sup *s)
+{
+	struct nc_buf b;
+	nc_buf_init(&b, 0);
+	nc_buf_printf(&b, "%s/pcap/%s[%s].pcap", s->job->opts->reports_dir, s->sc->id,
+		      s->job->variant);
+	return nc_buf_steal(&b);
+}
+
+/* A scenario moves bulk data when its payloads add up to more than a few
+ * MiB, or when a program (whose volume is unknown) takes part. */
+static bool bulk_scenario(const struct nc_scenario *sc)
+{
+	uint64_t total = 0;
+	for (int r = 0; r < NC_ROLE_COUNT; r++) {
+		const struct nc_role *role = &sc->role[r];
+		if (role->present && role->is_exec)
+			return true;
+		for (size_t i = 0; i < role->nsteps; i++) {
+			const struct nc_payload *pl = &role->steps[i].payload;
+			if (pl->kind == NC_PAYLOAD_RANDOM)
+				total += pl->count;
+			else if (pl->kind == NC_PAYLOAD_REPEAT)
+				total += pl->count * pl->pattern_len;
+			else if (pl->kind == NC_PAYLOAD_FILE && pl->text.nparts)
+				total += pl->text.parts[0].len;
+		}
+	}
+	return total > (4u << 20);
+}
+
+void nc_sup_capture_start(struct sup *s)
+{
+	const struct nc_run_opts *o = s->job->opts;
+	if (!o->capture) {
+		snprintf(s->capture_note, sizeof(s->capture_note), "capture disabled by --no-capture");
+		return;
+	}
+	if (o->ns.mode == NC_NS_HOST) {
+		/* The host loopback carries other programs' traffic, which would be
+		 * captured and judged with the scenario's. */
+		snprintf(s->capture_note, sizeof(s->capture_note),
+			 "wire checks skipped: without a private network namespace the loopback "
+			 "carries other programs' traffic");
+		s->capture_error = o->require_capture;
+		return;
+	}
+	char err[256];
+	enum nc_capture_fail why;
+	s->cap = nc_capture_open("lo", bulk_scenario(s->sc) ? NC_CAPTURE_BUFFER_BULK : NC_CAPTURE_BUFFER,
+				 err, sizeof(err), &why);
+	if (!s->cap) {
+		snprintf(s->capture_note, sizeof(s->capture_note), "wire checks skipped: %s", err);
+		s->capture_error = why != NC_CAPTURE_NO_PERMISSION || o->require_capture;
+		return;
+	}
+	/* Its time base is set with the variant's epoch, once the capture is armed. */
+	s->wire = nc_wirelog_new(nc_capture_linktype(s->cap), 0);
+	if (o->keep_pcap != NC_KEEP_NEVER) {
+		char *path = pcap_path(s);
+		if (nc_pcapfile_open(&s->pcap, path, err, sizeof(err)) == 0) {
+			if (nc_capture_save(s->cap, s->pcap.stream, err, sizeof(err)) == 0)
+				s->pcap_open = true;
+			else
+				nc_pcapfile_close(&s->pcap);
+		}
+		if (!s->pcap_open) {
+			s->capture_error = true;
+			snprintf(s->capture_note, sizeof(s->capture_note), "%s", err);
+		}
+		free(path);
+	}
+}
+
+void nc_sup_capture_finish(struct sup *s)
+{
+	if (!s->cap)
+		return;
+	char err[256];
+	int64_t limit = nc_now_ns() + nc_sup_scaled(s, 2 * NC_SEC);
+	int rc = s->capture_failed ? -1 : nc_capture_drain(s->cap, on_packet, s, limit, err, sizeof(err));
+	if (rc < 0 && !s->capture_failed) {
+		s->capture_failed = s->capture_error = true;
+		snprintf(s->capture_note, sizeof(s->capture_note), "%s", err);
+	} else if (rc > 0) {
+		s->capture_failed = s->capture_error = true;
+		snprintf(s->capture_note, sizeof(s->capture_note),
+			 "the capture did not deliver its end marker within 2 s");
+	}
+	uint64_t drops;
+	if (nc_capture_drops(s->cap, &drops) == 0 && drops) {
+		s->capture_failed = s->capture_error = true;
+		snprintf(s->capture_note, sizeof(s->capture_note), "capture dropped %llu packet%s",
+			 (unsigned long long)drops, drops == 1 ? "" : "s");
+	}
+	nc_wirelog_finish(s->wire);
+}
+
+void nc_sup_capture_keep(struct sup *s, struct nc_result *r)
+{
+	if (!s->pcap_open)
+		return;
+	const struct nc_run_opts *o = s->job->opts;
+	bool bad = r->status == NC_STATUS_FAIL || r->status == NC_STATUS_ERROR;
+	char err[256];
+	nc_capture_flush(s->cap);
+	if (o->keep_pcap == NC_KEEP_ALWAYS || (o->keep_pcap == NC_KEEP_FAILED && bad)) {
+		if (nc_pcapfile_keep(&s->pcap, err, sizeof(err)) == 0)
+			r->pcap_path = nc_strdup(s->pcap.path);
+		else
+			nc_result_fail(r, true, "capture", s->sc->path, 0, err, "");
+	}
+}
+
+void nc_sup_capture_close(struct sup *s)
+{
+	nc_capture_close(s->cap);
+	s->cap = NULL;
+	if (s->pcap_open)
+		nc_pcapfile_close(&s->pcap);
+	s->pcap_open = false;
+	nc_wirelog_free(s->wire);
+	s->wire = NULL;
+}
