@@ -1,9 +1,12 @@
 /* ns.c: per-variant namespaces. */
 #include "proc/ns.h"
 
+#include <stdbool.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +18,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "proc/wiring.h"
 
 const char *nc_ns_mode_name(enum nc_ns_mode m)
 {
@@ -87,26 +92,55 @@ static int clone_flags(enum nc_ns_mode m)
 	return 0;
 }
 
+/* In the child: true when the parent is already gone, which can happen
+ * between the fork and the parent-death signal being set. Inside a new PID
+ * namespace getppid() says 0, so the parent is watched through a pidfd,
+ * which works across namespaces. */
+static bool parent_gone(pid_t parent, int parent_fd)
+{
+	if (parent_fd >= 0) {
+		struct pollfd p = { .fd = parent_fd, .events = POLLIN };
+		return poll(&p, 1, 0) > 0;
+	}
+	pid_t pp = getppid();
+	return pp != 0 && pp != parent;
+}
+
 pid_t nc_ns_spawn(const struct nc_ns *ns)
 {
+	pid_t parent = getpid();
+	int parent_fd = (int)syscall(SYS_pidfd_open, parent, 0);
+	long pid;
 	if (ns->mode == NC_NS_HOST)
-		return fork();
-	/* The raw system call with no new stack behaves like fork(): the child
-	 * continues here on a copy of the parent's stack. glibc's clone()
-	 * wrapper cannot be used that way. */
-	long pid = syscall(SYS_clone, (unsigned long)(clone_flags(ns->mode) | SIGCHLD), NULL, NULL,
-			   NULL, 0UL);
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (child_setup(ns) < 0) {
-			fprintf(stderr, "netconform: cannot set up the variant's namespace: %s\n",
-				strerror(errno));
-			_exit(121);
-		}
-		return 0;
+		pid = fork();
+	else
+		/* The raw system call with no new stack behaves like fork(): the
+		 * child continues here on a copy of the parent's stack. glibc's
+		 * clone() wrapper cannot be used that way. */
+		pid = syscall(SYS_clone, (unsigned long)(clone_flags(ns->mode) | SIGCHLD), NULL, NULL,
+			      NULL, 0UL);
+	if (pid != 0) {
+		int saved = errno;
+		if (parent_fd >= 0)
+			close(parent_fd);
+		errno = saved;
+		return pid < 0 ? -1 : (pid_t)pid;
 	}
-	return (pid_t)pid;
+	/* A supervisor must not outlive the runner. In a namespace of its own
+	 * it is PID 1, and SIGKILL takes everything in it along; on the host it
+	 * gets SIGTERM instead, so that it can end what its programs left
+	 * behind (it is their subreaper) before it goes. */
+	prctl(PR_SET_PDEATHSIG, ns->mode == NC_NS_HOST ? SIGTERM : SIGKILL);
+	if (parent_gone(parent, parent_fd))
+		_exit(NC_EXIT_PARENT_GONE);
+	if (parent_fd >= 0)
+		close(parent_fd);
+	if (ns->mode != NC_NS_HOST && child_setup(ns) < 0) {
+		fprintf(stderr, "netconform: cannot set up the variant's namespace: %s\n",
+			strerror(errno));
+		_exit(NC_EXIT_NS_SETUP);
+	}
+	return 0;
 }
 
 static bool try_mode(struct nc_ns *ns, enum nc_ns_mode m, int *err)

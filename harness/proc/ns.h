@@ -35,8 +35,10 @@ void nc_ns_probe(struct nc_ns *ns);
 
 /* Like fork(), but the child starts in its own namespaces (per ns->mode),
  * with its user mapping written and its loopback up. Returns the child's
- * pid in the parent, 0 in the child, -1 with errno on failure. In the child,
- * a failure to set up the namespace makes it exit with status 121. */
+ * pid in the parent, 0 in the child, -1 with errno on failure. The child
+ * gets a parent-death signal (SIGKILL in namespaces, SIGTERM on the host),
+ * and exits with NC_EXIT_PARENT_GONE if its parent died before that was
+ * set, or NC_EXIT_NS_SETUP when its namespace cannot be set up. */
 pid_t nc_ns_spawn(const struct nc_ns *ns);
 
 /* Brings up the loopback interface of the current network namespace. */

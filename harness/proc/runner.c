@@ -17,8 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "proc/hostports.h"
+#include "proc/pollset.h"
 #include "proc/spawn.h"
 #include "proc/variant.h"
+#include "proc/wiring.h"
 #include "scenario/names.h"
 #include "util/clock.h"
 #include "util/text.h"
@@ -33,7 +36,8 @@ struct slot {
 	int res_fd;
 	struct nc_buf res;
 	int64_t backstop;
-	bool fixed;             /* holds the host's fixed-port lock */
+	bool fixed;             /* holds the run's fixed-port turn (host loopback) */
+	struct nc_hostports ports; /* and the machine's locks of those ports */
 	bool killed;            /* backstop SIGKILL sent */
 };
 
@@ -46,6 +50,9 @@ struct lingering {
 };
 
 #define LINGER_PER_JOB 4
+/* How long a fixed-port variant on the host waits for another netconform
+ * run to release the port before it is skipped. */
+#define PORT_WAIT_NS (60LL * NC_SEC)
 #define LINGER_BACKSTOP_NS (10LL * NC_SEC)
 
 struct runner {
@@ -64,6 +71,7 @@ struct runner {
 	bool interrupted;
 	int signal;
 	bool fixed_busy;        /* host mode: a fixed-port variant is running */
+	int64_t port_wait_since; /* host mode: waiting for another run's port lock, or 0 */
 	struct lingering *lingering;
 	size_t nlinger;
 	size_t max_linger;
@@ -140,36 +148,6 @@ static bool leaves_loopback(const struct nc_scenario *sc, char *why, size_t n)
 	return false;
 }
 
-/* Host mode: a fixed port someone else holds makes the variant meaningless. */
-static bool fixed_port_taken(const struct nc_scenario *sc, char *why, size_t n)
-{
-	int type = sc->transport == NC_TRANSPORT_TCP ? SOCK_STREAM : SOCK_DGRAM;
-	for (int r = 0; r < NC_ROLE_COUNT; r++) {
-		const struct nc_role *role = &sc->role[r];
-		for (size_t i = 0; i < role->nsteps; i++) {
-			const struct nc_step *st = &role->steps[i];
-			if (st->kind != NC_STEP_BIND || st->ep.port <= 0)
-				continue;
-			int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
-			struct sockaddr_in a = { .sin_family = AF_INET,
-						 .sin_port = htons((uint16_t)st->ep.port),
-						 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-			int one = 1;
-			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-			bool taken = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 &&
-				     errno == EADDRINUSE;
-			if (fd >= 0)
-				close(fd);
-			if (taken) {
-				snprintf(why, n, "port %d is in use on this host, and without network "
-					 "namespaces the scenario would share it", st->ep.port);
-				return true;
-			}
-		}
-	}
-	return false;
-}
-
 /* Decides, before launching, whether the variant can run at all. Returns a
  * finished result when it cannot, NULL when it should run (with the file's
  * scenario loaded). */
@@ -206,11 +184,6 @@ static struct nc_result *prejudge(struct runner *R, uint32_t vi)
 				   "connections from other machines; needs a private network namespace");
 			return r;
 		}
-		if (f->sc->fixed_port && fixed_port_taken(f->sc, why, sizeof(why))) {
-			struct nc_result *r = identity(R, vi);
-			set_status(r, NC_STATUS_SKIP, why);
-			return r;
-		}
 	}
 	return NULL;
 }
@@ -228,10 +201,10 @@ static int launch(struct runner *R, struct slot *sl, uint32_t vi)
 	pid_t pid = nc_ns_spawn(&R->o->ns);
 	if (pid == 0) {
 		/* The supervisor: keep only the result pipe and standard I/O. */
-		if (dup2(res[1], 3) < 0)
-			_exit(123);
-		if (syscall(SYS_close_range, 4U, ~0U, 0) < 0)
-			for (int fd = 4; fd < 1024; fd++)
+		if (dup2(res[1], NC_FD_RESULT) < 0)
+			_exit(NC_EXIT_RESULT_PIPE);
+		if (syscall(SYS_close_range, NC_FD_RESULT + 1U, ~0U, 0) < 0)
+			for (int fd = NC_FD_RESULT + 1; fd < 1024; fd++)
 				close(fd);
 		int devnull = open("/dev/null", O_RDONLY);
 		if (devnull >= 0) {
@@ -242,7 +215,7 @@ static int launch(struct runner *R, struct slot *sl, uint32_t vi)
 			.sc = f->sc, .family = v->family, .name = v->name, .variant = v->variant,
 			.opts = R->o,
 		};
-		_exit(nc_variant_main(&job, 3));
+		_exit(nc_variant_main(&job, NC_FD_RESULT));
 	}
 	close(res[1]);
 	if (pid < 0) {
@@ -313,25 +286,19 @@ static void finish_slot(struct runner *R, struct slot *sl)
 		nc_result_free(r);
 		free(r);
 		r = identity(R, sl->vi);
-		char msg[256];
-		int st = sl->child.status;
+		char msg[320], how[160];
 		if (sl->killed)
 			snprintf(msg, sizeof(msg), "the variant's supervisor did not finish in time "
 				 "and was killed (the scenario timeout plus %lld s)",
 				 (long long)(NC_SUPERVISOR_SLACK_NS / NC_SEC));
-		else if (WIFSIGNALED(st))
-			snprintf(msg, sizeof(msg), "the variant's supervisor was killed by %s "
-				 "before reporting", nc_signal_name(WTERMSIG(st)));
-		else if (WIFEXITED(st) && WEXITSTATUS(st) == 121)
-			snprintf(msg, sizeof(msg), "the variant's network namespace could not be set "
-				 "up");
 		else
-			snprintf(msg, sizeof(msg), "the variant's supervisor exited (status %d) "
-				 "without a result", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+			snprintf(msg, sizeof(msg), "the variant's supervisor %s before reporting",
+				 nc_wait_describe(sl->child.status, how, sizeof(how)));
 		nc_result_fail(r, true, "harness", r->path, 0, msg, "");
 	}
 	if (sl->fixed)
 		R->fixed_busy = false;
+	nc_hostports_unlock(&sl->ports);
 	nc_buf_free(&sl->res);
 	if (!sl->child.reaped && !nc_child_reap(&sl->child)) {
 		R->lingering = nc_xrealloc(R->lingering, (R->nlinger + 1) * sizeof(*R->lingering));
@@ -431,6 +398,40 @@ static void launched(struct runner *R, uint32_t vi)
 		nc_plan_unload(R->plan, R->plan->variants[vi].file);
 }
 
+/* A sentinel: the variant waits for another run's port lock. */
+static struct nc_result port_busy;
+
+/* Host mode: the machine-wide locks of a fixed-port variant's ports, then
+ * a look at whether someone else holds them. Returns NULL with the locks
+ * in *h (launch it), &port_busy (try later), or a finished result (skip
+ * it, or an error). */
+static struct nc_result *take_ports(struct runner *R, uint32_t vi, struct nc_hostports *h)
+{
+	const struct nc_plan_file *f = &R->plan->files[R->plan->variants[vi].file];
+	char why[320];
+	int lr = nc_hostports_lock(f->sc, h, why, sizeof(why));
+	int64_t now = nc_now_ns();
+	if (lr == 0) {
+		if (!R->port_wait_since)
+			R->port_wait_since = now;
+		if (now - R->port_wait_since < (int64_t)((double)PORT_WAIT_NS * R->o->timeout_scale))
+			return &port_busy;
+	}
+	R->port_wait_since = 0;
+	if (lr < 0) {
+		struct nc_result *r = identity(R, vi);
+		nc_result_fail(r, true, "harness", f->path, 0, why, "");
+		return r;
+	}
+	if (lr == 0 || nc_hostports_taken(f->sc, why, sizeof(why))) {
+		nc_hostports_unlock(h);
+		struct nc_result *r = identity(R, vi);
+		set_status(r, NC_STATUS_SKIP, why);
+		return r;
+	}
+	return NULL;
+}
+
 static void launch_more(struct runner *R)
 {
 	while (!R->interrupted && R->next_launch < R->plan->nvariants) {
@@ -451,10 +452,24 @@ static void launch_more(struct runner *R)
 				sl = &R->slots[i];
 		if (!sl || R->nlinger >= R->max_linger)
 			return;
+		struct nc_hostports ports = { .n = 0 };
+		if (fixed) {
+			struct nc_result *judged = take_ports(R, vi, &ports);
+			if (judged == &port_busy)
+				return;
+			if (judged) {
+				R->next_launch++;
+				launched(R, vi);
+				store(R, vi, judged);
+				continue;
+			}
+		}
 		R->next_launch++;
 		int lrc = launch(R, sl, vi);
+		sl->ports = ports;
 		launched(R, vi);
 		if (lrc < 0) {
+			nc_hostports_unlock(&sl->ports);
 			struct nc_result *e = identity(R, vi);
 			char msg[256];
 			snprintf(msg, sizeof(msg), "cannot start the variant: %s", strerror(errno));
@@ -470,6 +485,66 @@ static void launch_more(struct runner *R)
 			if (R->reps[i].ops->progress)
 				R->reps[i].ops->progress(R->reps[i].self, R->done, R->plan->nvariants,
 							 R->failed, R->plan->variants[vi].name);
+	}
+}
+
+/* What wakes the runner up. */
+enum run_event {
+	EV_SIGNAL,      /* SIGINT, SIGTERM or SIGHUP */
+	EV_RESULT,      /* a supervisor wrote (part of) its result */
+	EV_SUPERVISOR,  /* a supervisor ended */
+	EV_LINGERING,   /* a supervisor that already reported ended */
+};
+
+static void watch(struct runner *R, struct nc_pollset *ps)
+{
+	nc_pollset_begin(ps, nc_now_ns());
+	nc_pollset_add(ps, R->sigfd, POLLIN, EV_SIGNAL, 0);
+	for (int i = 0; i < R->nslots; i++) {
+		struct slot *sl = &R->slots[i];
+		if (!sl->used)
+			continue;
+		nc_pollset_add(ps, sl->res_fd, POLLIN, EV_RESULT, (size_t)i);
+		nc_pollset_child(ps, &sl->child, EV_SUPERVISOR, (size_t)i);
+		if (!sl->killed)
+			nc_pollset_until(ps, sl->backstop);
+	}
+	for (size_t i = 0; i < R->nlinger; i++) {
+		nc_pollset_child(ps, &R->lingering[i].child, EV_LINGERING, i);
+		nc_pollset_until(ps, R->lingering[i].backstop);
+	}
+	/* Another run holds a port a variant needs: ask again shortly. */
+	if (R->port_wait_since)
+		nc_pollset_until(ps, ps->now + 20 * NC_MS);
+}
+
+static void dispatch(struct runner *R, const struct nc_pollset *ps)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		if (!ps->pfd[i].revents)
+			continue;
+		struct slot *sl = NULL;
+		switch ((enum run_event)ps->tag[i].kind) {
+		case EV_SIGNAL:
+			on_signal(R);
+			break;
+		case EV_RESULT:
+			sl = &R->slots[ps->tag[i].who];
+			/* The whole result is in once the pipe closes. */
+			if (sl->used) {
+				read_result(sl);
+				if (sl->res_fd < 0)
+					finish_slot(R, sl);
+			}
+			break;
+		case EV_SUPERVISOR:
+			sl = &R->slots[ps->tag[i].who];
+			if (sl->used && nc_child_reap(&sl->child))
+				finish_slot(R, sl);
+			break;
+		case EV_LINGERING:
+			break; /* reaped with the others, in reap_lingering */
+		}
 	}
 }
 
@@ -509,6 +584,8 @@ int nc_run(struct nc_plan *plan, const struct nc_run_opts *o, const struct nc_ru
 			reps[k++] = reps[i];
 	R.nreps = k;
 
+	struct nc_pollset ps;
+	nc_pollset_init(&ps);
 	for (;;) {
 		launch_more(&R);
 		emit_ready(&R);
@@ -517,72 +594,13 @@ int nc_run(struct nc_plan *plan, const struct nc_run_opts *o, const struct nc_ru
 			running |= R.slots[i].used;
 		if (!running && R.nlinger == 0 && (R.interrupted || R.next_launch >= plan->nvariants))
 			break;
-
-		size_t cap = 1 + 2 * (size_t)R.nslots + R.nlinger;
-		struct pollfd pfd[cap];
-		int who[cap];
-		int np = 0;
-		pfd[np] = (struct pollfd){ .fd = R.sigfd, .events = POLLIN };
-		who[np++] = -1;
-		int64_t now = nc_now_ns(), next = INT64_MAX;
-		for (int i = 0; i < R.nslots; i++) {
-			struct slot *sl = &R.slots[i];
-			if (!sl->used)
-				continue;
-			if (sl->res_fd >= 0) {
-				pfd[np] = (struct pollfd){ .fd = sl->res_fd, .events = POLLIN };
-				who[np++] = 2 * i;
-			}
-			if (sl->child.pidfd >= 0) {
-				pfd[np] = (struct pollfd){ .fd = sl->child.pidfd, .events = POLLIN };
-				who[np++] = 2 * i + 1;
-			}
-			if (!sl->killed && sl->backstop < next)
-				next = sl->backstop;
-		}
-		for (size_t i = 0; i < R.nlinger; i++) {
-			if (R.lingering[i].child.pidfd >= 0) {
-				pfd[np] = (struct pollfd){ .fd = R.lingering[i].child.pidfd, .events = POLLIN };
-				who[np++] = -2;
-			}
-			if (R.lingering[i].backstop < next)
-				next = R.lingering[i].backstop;
-		}
-		for (size_t i = 0; i < R.nlinger; i++)
-			if (R.lingering[i].child.pidfd < 0 && now + 5 * NC_MS < next)
-				next = now + 5 * NC_MS; /* without pidfds, lingering ones are polled */
-		/* Without pidfds a supervisor's end is only noticed by asking. */
-		for (int i = 0; i < R.nslots; i++)
-			if (R.slots[i].used && R.slots[i].child.pidfd < 0 && now + 5 * NC_MS < next)
-				next = now + 5 * NC_MS;
-		int timeout = -1;
-		if (next != INT64_MAX)
-			timeout = next <= now ? 0 : (int)((next - now + NC_MS - 1) / NC_MS);
-		int n = poll(pfd, (nfds_t)np, timeout);
-		if (n < 0 && errno != EINTR)
+		watch(&R, &ps);
+		if (nc_pollset_wait(&ps) < 0 && errno != EINTR) {
+			snprintf(err, errlen, "poll: %s", strerror(errno));
 			break;
-		for (int i = 0; i < np && n > 0; i++) {
-			if (!pfd[i].revents)
-				continue;
-			if (who[i] == -1) {
-				on_signal(&R);
-				continue;
-			}
-			if (who[i] == -2)
-				continue; /* reaped below */
-			struct slot *sl = &R.slots[who[i] / 2];
-			if (!sl->used)
-				continue;
-			if (who[i] % 2 == 0) {
-				/* The whole result is in once the pipe closes. */
-				read_result(sl);
-				if (sl->res_fd < 0)
-					finish_slot(&R, sl);
-			} else if (nc_child_reap(&sl->child)) {
-				finish_slot(&R, sl);
-			}
 		}
-		now = nc_now_ns();
+		dispatch(&R, &ps);
+		int64_t now = nc_now_ns();
 		reap_lingering(&R, now);
 		for (int i = 0; i < R.nslots; i++) {
 			struct slot *sl = &R.slots[i];
@@ -595,6 +613,7 @@ int nc_run(struct nc_plan *plan, const struct nc_run_opts *o, const struct nc_ru
 				finish_slot(&R, sl);
 		}
 	}
+	nc_pollset_free(&ps);
 
 	/* Whatever never ran is reported as such, so every report is whole.
 	 * Results before next_emit were emitted and freed already. */

@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc/wiring.h"
+
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
@@ -91,7 +93,7 @@ pid_t nc_spawn(struct nc_child *c, const int *fds, int nfds)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		/* The parent may have died between fork and prctl. */
 		if (getppid() != parent)
-			_exit(120);
+			_exit(NC_EXIT_PARENT_GONE);
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
@@ -99,7 +101,7 @@ pid_t nc_spawn(struct nc_child *c, const int *fds, int nfds)
 			if (s != SIGKILL && s != SIGSTOP)
 				signal(s, SIG_DFL);
 		if (place_fds(fds, nfds) < 0)
-			_exit(122);
+			_exit(NC_EXIT_FD_SETUP);
 		return 0;
 	}
 	/* Set the group from the parent too, so a stop that comes before the

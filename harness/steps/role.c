@@ -297,6 +297,25 @@ static int open_socket(struct role_state *s, int family, struct nc_fact *f)
 	return 0;
 }
 
+/* On the host loopback a socket the scenario did not bind would get the
+ * wildcard address from the kernel when it listens or sends, reachable
+ * from other machines; it gets the loopback of its family instead. A
+ * failure here leaves the kernel's choice to the call, which the scenario
+ * then judges as usual. */
+static void keep_off_wildcard(struct role_state *s, struct sock *k)
+{
+	struct nc_addr self, lo;
+	if (!s->ctx->no_wildcard || !sock_name(k->fd, &self) || self.port != 0)
+		return;
+	if (self.family == AF_INET6 && s->ctx->family == NC_FAM_DUAL)
+		nc_role_loopback(NC_FAM_DUAL, NC_ROLE_SERVER, 0, &lo);
+	else
+		nc_addr_loopback(self.family, 0, &lo);
+	struct sockaddr_storage ss;
+	socklen_t sl = nc_addr_to_sockaddr(&lo, &ss);
+	(void)bind(k->fd, (struct sockaddr *)&ss, sl);
+}
+
 /* The socket data steps use, created on first need. */
 static struct sock *need_socket(struct role_state *s, struct nc_fact *f)
 {
@@ -601,6 +620,7 @@ static void do_send(struct role_state *s, const struct nc_step *st, struct nc_fa
 	socklen_t sl = 0;
 	if (st->kind == NC_STEP_SENDTO) {
 		struct nc_addr self;
+		keep_off_wildcard(s, k);
 		int fam = sock_name(k->fd, &self) ? self.family : s->family;
 		if (!resolve_target(s, &st->ep, fam, &to, f->note, sizeof(f->note)))
 			return;
@@ -732,6 +752,7 @@ static void run_step(struct role_state *s, const struct nc_step *st, struct nc_f
 	case NC_STEP_LISTEN:
 		if (!(k = need_socket(s, f)))
 			return;
+		keep_off_wildcard(s, k);
 		r = listen(k->fd, (int)st->size);
 		break;
 	case NC_STEP_ACCEPT: {

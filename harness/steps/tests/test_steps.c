@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include "scenario/scenario.h"
 #include "steps/record.h"
@@ -938,6 +939,91 @@ static void test_role_family(void)
 	CU_ASSERT_EQUAL(nc_role_family(NC_FAM_DUAL, NC_ROLE_CLIENT), AF_INET);
 }
 
+static void test_role_loopback(void)
+{
+	struct nc_addr a;
+	char buf[64];
+	nc_role_loopback(NC_FAM_INET, NC_ROLE_SERVER, 7, &a);
+	ASSERT_STR(nc_addr_str(&a, buf, sizeof(buf)), "127.0.0.1:7");
+	nc_role_loopback(NC_FAM_INET6, NC_ROLE_CLIENT, 7, &a);
+	ASSERT_STR(nc_addr_str(&a, buf, sizeof(buf)), "[::1]:7");
+	/* The dual-stack server's loopback is the IPv4-mapped one. */
+	nc_role_loopback(NC_FAM_DUAL, NC_ROLE_SERVER, 7, &a);
+	ASSERT_STR(nc_addr_str(&a, buf, sizeof(buf)), "[::ffff:127.0.0.1]:7");
+	nc_role_loopback(NC_FAM_DUAL, NC_ROLE_CLIENT, 7, &a);
+	ASSERT_STR(nc_addr_str(&a, buf, sizeof(buf)), "127.0.0.1:7");
+}
+
+/* Runs a role in this process and returns the address its socket had
+ * after step `step` (from its STEP_END record), or after its setup steps
+ * (READY) when step is -1. */
+static struct nc_addr role_local_after(const char *text, enum nc_role_id id, bool no_wildcard,
+				       int step)
+{
+	struct nc_addr found;
+	memset(&found, 0, sizeof(found));
+	struct nc_scenario *sc = parse(text);
+	int p[2];
+	if (!sc || pipe(p) < 0)
+		return found;
+	struct nc_role_ctx ctx;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.sc = sc;
+	ctx.role = id;
+	ctx.family = NC_FAM_INET;
+	ctx.rec_fd = p[1];
+	ctx.deadline_ns = INT64_MAX / 2;
+	ctx.timeout_scale = 1;
+	ctx.ready_after = nc_role_setup_steps(&sc->role[id]);
+	ctx.no_wildcard = no_wildcard;
+	CU_ASSERT_EQUAL(nc_role_run(&ctx), 0);
+	close(p[1]);
+	struct nc_buf in;
+	nc_buf_init(&in, 0);
+	uint8_t chunk[4096];
+	ssize_t n;
+	while ((n = read(p[0], chunk, sizeof(chunk))) > 0)
+		nc_buf_add(&in, chunk, (size_t)n);
+	close(p[0]);
+	size_t off = 0, used;
+	enum nc_rec_type type;
+	struct nc_cursor body;
+	while (nc_rec_next(in.data + off, in.len - off, &type, &body, &used) == 1) {
+		off += used;
+		if (type == NC_REC_READY && step < 0) {
+			nc_rec_read_ready(&body, &found);
+		} else if (type == NC_REC_STEP_END && step >= 0) {
+			struct nc_fact f;
+			nc_fact_init(&f);
+			if (nc_rec_read_step_end(&body, &f) == 0 && f.step == (uint32_t)step)
+				found = f.local;
+			nc_fact_free(&f);
+		}
+	}
+	nc_buf_free(&in);
+	nc_scenario_free(sc);
+	return found;
+}
+
+/* On the host loopback a socket that listens or sends without a bind of
+ * its own must not get the wildcard address (the kernel's choice, which
+ * the test does not make: it would open a port to other machines). */
+static void test_no_wildcard(void)
+{
+	const char *tcp = "scenario t\ntransport tcp\nfamily inet\n"
+			  "server\n  listen 1\n  close\n";
+	const char *udp = "scenario t\ntransport udp\nfamily inet\n"
+			  "client\n  sendto \"x\" 127.0.0.1:9\n  close\n";
+	struct nc_addr a = role_local_after(tcp, NC_ROLE_SERVER, true, -1);
+	CU_ASSERT_EQUAL(a.family, AF_INET);
+	CU_ASSERT_FALSE(nc_addr_is_any(&a));
+	CU_ASSERT_EQUAL(a.ip[0], 127);
+	CU_ASSERT_NOT_EQUAL(a.port, 0);
+	a = role_local_after(udp, NC_ROLE_CLIENT, true, 0);
+	CU_ASSERT_EQUAL(a.ip[0], 127);
+	CU_ASSERT_NOT_EQUAL(a.port, 0);
+}
+
 /* ------------------------------------------------------------------------ */
 
 void nc_unit_register(void)
@@ -971,6 +1057,8 @@ void nc_unit_register(void)
 	static const struct nc_unit_test role[] = {
 		{ "setup steps", test_setup_steps },
 		{ "family", test_role_family },
+		{ "loopback", test_role_loopback },
+		{ "no wildcard on the host", test_no_wildcard },
 		{ NULL, NULL },
 	};
 	nc_unit_suite("record codec", codec);
