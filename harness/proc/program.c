@@ -102,9 +102,22 @@ void nc_program_exec(const struct nc_scenario *sc, const struct nc_role *role,
 	argv[argc] = NULL;
 	apply_env(sc->env, sc->nenv, vars);
 	apply_env(role->env, role->nenv, vars);
-	if (role->cwd && chdir(role->cwd) < 0)
-		die_errno(err_fd, errno);
+	/* The program is found from where netconform was started (relative
+	 * --exec-path entries, a path next to the scenario), then runs in its
+	 * scenario's folder unless `cwd` says otherwise, so that relative
+	 * arguments mean the same from wherever netconform is run. */
 	char *path = find_program(sc, argv[0], o);
+	if (path && path[0] != '/') {
+		char *abs = realpath(path, NULL);
+		if (abs) {
+			free(path);
+			path = abs;
+		}
+	}
+	char *dir = role->cwd ? NULL : nc_path_dirname(sc->path);
+	if (chdir(role->cwd ? role->cwd : dir) < 0)
+		die_errno(err_fd, errno);
+	free(dir);
 	if (path)
 		execv(path, argv);
 	else
