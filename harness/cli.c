@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "proc/options.h"
+#include "proc/program.h"
 #include "scenario/scenario.h"
 
 void nc_cli_usage(FILE *out)
@@ -40,7 +41,9 @@ void nc_cli_usage(FILE *out)
 "  --no-capture         do not capture traffic (wire checks are skipped)\n"
 "  --require-capture    fail variants when traffic cannot be captured\n"
 "  --keep-pcap=WHEN     write pcap files: always, failed (default) or never\n"
-"  --wrap CMD           run built-in roles under CMD (e.g. \"valgrind -q\")\n"
+"  --wrap CMD           run built-in roles under CMD (e.g. \"valgrind -q\"), split\n"
+"                       as a shell would, with ${scenario}, ${variant}, ${role}\n"
+"                       and ${family} expanded (strace -ff -o t/${variant}.${role})\n"
 "  --exec-path DIRS     extra directories (':'-separated) for program roles\n"
 "  --allow-remote       permit addresses outside loopback in scenarios\n"
 "\n"
@@ -250,6 +253,10 @@ int nc_cli_parse(int argc, char **argv, struct nc_cli *c, char *err, size_t errl
 			}
 		} else if (!strcmp(name, "--wrap")) {
 			NEED("a command");
+			char why[200];
+			if (nc_program_wrap_check(v, why, sizeof(why)) < 0)
+				return bad(err, errlen, "--wrap: %s (it may use ${scenario}, ${variant}, "
+					   "${role} and ${family})", why);
 			c->wrap = v;
 		} else if (!strcmp(name, "--allow-remote")) {
 			c->allow_remote = true;

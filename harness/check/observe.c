@@ -63,6 +63,7 @@ int nc_observed_record(struct nc_observed *o, enum nc_role_id role, enum nc_rec_
 		       struct nc_cursor *body)
 {
 	struct nc_role_obs *ro = &o->role[role];
+	ro->any_record = true;
 	switch (type) {
 	case NC_REC_READY:
 		if (nc_rec_read_ready(body, &ro->ready_addr) < 0)

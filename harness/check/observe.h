@@ -44,6 +44,7 @@ struct nc_role_obs {
 	bool ready;
 	struct nc_addr ready_addr;
 	bool done;                    /* DONE record seen */
+	bool any_record;              /* some record was seen: the role's code ran */
 	bool records_bad;             /* a malformed record arrived */
 	enum nc_fate fate;
 	int exit_status;              /* EXITED */
@@ -70,6 +71,7 @@ struct nc_observed {
 	double timeout_scale;
 	int64_t tick_ns;              /* kernel tick, for timing tolerances */
 	uint16_t unused_port;
+	const char *wrap;             /* the --wrap command built-in roles ran under, or NULL */
 	int64_t decided_t;            /* when the outcome was decided before the roles
 					 ended by themselves (a failure, the timeout or an
 					 interruption stopped them), ns since the epoch;

@@ -86,8 +86,13 @@ void nc_check_roles(const struct nc_observed *o, struct nc_result *r)
 		case NC_FATE_SIGNALED:
 			if (role->is_exec)
 				break; /* judged with the program's expectations */
-			snprintf(msg, sizeof(msg), "the %s %s crashed: killed by %s%s", name, what,
-				 nc_signal_name(ro->signal), at);
+			if (o->wrap && !ro->any_record)
+				snprintf(msg, sizeof(msg), "the %s role never ran: its --wrap command '%s' "
+					 "was killed by %s before it started the role", name, o->wrap,
+					 nc_signal_name(ro->signal));
+			else
+				snprintf(msg, sizeof(msg), "the %s %s crashed: killed by %s%s", name, what,
+					 nc_signal_name(ro->signal), at);
 			fail_role(r, o, ro, true, "crash", line, msg, "");
 			break;
 		case NC_FATE_KILLED: {
@@ -128,7 +133,14 @@ void nc_check_roles(const struct nc_observed *o, struct nc_result *r)
 		case NC_FATE_EXITED:
 			if (role->is_exec)
 				break; /* judged with the program's expectations */
-			if (ro->records_bad) {
+			if (o->wrap && !ro->any_record) {
+				/* The wrapper ended without starting the role: the wrapper's
+				 * failure, not netconform's. */
+				snprintf(msg, sizeof(msg), "the %s role never ran: its --wrap command '%s' "
+					 "exited with status %d before it started the role", name, o->wrap,
+					 ro->exit_status);
+				fail_role(r, o, ro, true, "wrap", role->pos.line, msg, "");
+			} else if (ro->records_bad) {
 				snprintf(msg, sizeof(msg), "the %s role sent malformed records", name);
 				fail_role(r, o, ro, true, "harness", role->pos.line, msg, "");
 			} else if (ro->exit_status == NC_ROLE_EXIT_HARNESS) {

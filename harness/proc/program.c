@@ -12,6 +12,7 @@
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/fsutil.h"
+#include "util/shellwords.h"
 #include "util/text.h"
 
 #define MAX_ARGS 256
@@ -130,24 +131,59 @@ bool nc_program_role_needs_exec(const struct nc_scenario *sc, const struct nc_ru
 	return (o->wrap && *o->wrap) || sc->nenv > 0;
 }
 
-/* Splits the wrapper command at spaces (no quoting: a wrapper that needs it
- * belongs in a script). */
-static size_t split_words(char *s, char **out, size_t max)
+/* The variables a --wrap command may use. */
+struct wrap_vars {
+	const struct nc_role_ctx *ctx;
+	const char *variant;      /* file-safe: '/' as '-' */
+};
+
+static const char *wrap_lookup(void *p, const char *name)
 {
-	size_t n = 0;
-	char *save = NULL;
-	for (char *w = strtok_r(s, " \t", &save); w && n < max; w = strtok_r(NULL, " \t", &save))
-		out[n++] = w;
-	return n;
+	const struct wrap_vars *w = p;
+	if (!strcmp(name, "scenario"))
+		return w->ctx->sc->name;
+	if (!strcmp(name, "variant"))
+		return w->variant;
+	if (!strcmp(name, "role"))
+		return nc_role_name(w->ctx->role);
+	if (!strcmp(name, "family"))
+		return nc_family_name(w->ctx->family);
+	return NULL;
 }
 
-void nc_program_exec_role(const struct nc_role_ctx *ctx, const struct nc_run_opts *o, int err_fd)
+int nc_program_wrap_check(const char *wrap, char *err, size_t errlen)
+{
+	struct nc_scenario sc = { .name = "x" };
+	struct nc_role_ctx ctx = { .sc = &sc };
+	struct wrap_vars w = { .ctx = &ctx, .variant = "x" };
+	char **argv;
+	size_t argc;
+	if (nc_shell_split(wrap, wrap_lookup, &w, &argv, &argc, err, errlen) < 0)
+		return -1;
+	nc_shell_free(argv);
+	return 0;
+}
+
+void nc_program_exec_role(const struct nc_role_ctx *ctx, const char *variant,
+			  const struct nc_run_opts *o, int err_fd)
 {
 	char *argv[MAX_ARGS + 32];
 	size_t n = 0;
-	char *wrap = o->wrap ? nc_strdup(o->wrap) : NULL;
-	if (wrap)
-		n = split_words(wrap, argv, MAX_ARGS);
+	if (o->wrap && *o->wrap) {
+		char *safe = nc_strdup(variant);
+		for (char *c = safe; *c; c++)
+			if (*c == '/')
+				*c = '-';
+		struct wrap_vars w = { .ctx = ctx, .variant = safe };
+		char **words, msg[160];
+		size_t nw;
+		if (nc_shell_split(o->wrap, wrap_lookup, &w, &words, &nw, msg, sizeof(msg)) < 0) {
+			fprintf(stderr, "netconform: --wrap: %s\n", msg);
+			die_errno(err_fd, EINVAL);
+		}
+		for (size_t i = 0; i < nw && n < MAX_ARGS; i++)
+			argv[n++] = words[i]; /* the process execs or exits: never freed */
+	}
 	char num[10][48];
 	char server[64] = "-";
 	nc_addr_str(&ctx->server, server, sizeof(server));

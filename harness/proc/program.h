@@ -32,9 +32,16 @@ void nc_program_exec(const struct nc_scenario *sc, const struct nc_role *role,
 	__attribute__((noreturn));
 
 /* Execs "netconform role ..." for a built-in role under the run's wrapper
- * and the scenario's environment. Exits on failure. */
-void nc_program_exec_role(const struct nc_role_ctx *ctx, const struct nc_run_opts *o,
-			  int err_fd) __attribute__((noreturn));
+ * and the scenario's environment. The wrapper is split into words as a
+ * shell would (util/shellwords.h), with ${scenario}, ${variant} (the
+ * variant's name, '/' written as '-'), ${role} and ${family} expanded.
+ * Exits on failure. */
+void nc_program_exec_role(const struct nc_role_ctx *ctx, const char *variant,
+			  const struct nc_run_opts *o, int err_fd) __attribute__((noreturn));
+
+/* Checks a --wrap command: its quoting, and that it names only the
+ * variables above. Returns 0, or -1 with err filled. */
+int nc_program_wrap_check(const char *wrap, char *err, size_t errlen);
 
 /* The entry point of "netconform role ...": parses the arguments, loads the
  * scenario and runs the role with records on descriptor 3. Returns the

@@ -98,7 +98,7 @@ static void start_builtin(struct sup *s, enum nc_role_id id)
 	if (pid == 0) {
 		fcntl(NC_FD_EXEC_ERROR, F_SETFD, FD_CLOEXEC);
 		if (via_exec)
-			nc_program_exec_role(&ctx, s->job->opts, NC_FD_EXEC_ERROR);
+			nc_program_exec_role(&ctx, s->job->name, s->job->opts, NC_FD_EXEC_ERROR);
 		close(NC_FD_EXEC_ERROR);
 		_exit(nc_role_run(&ctx));
 	}

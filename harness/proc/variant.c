@@ -559,6 +559,8 @@ int nc_variant_main(const struct nc_variant_job *job, int result_fd)
 	nc_observed_init(&s.obs, job->sc, job->family, job->opts->timeout_scale);
 	s.obs.tick_ns = nc_tick_ns();
 	s.obs.unused_port = nc_sup_unused_port(job->sc);
+	if (job->opts->wrap && *job->opts->wrap)
+		s.obs.wrap = job->opts->wrap;
 	for (int id = 0; id < NC_ROLE_COUNT; id++) {
 		struct rolerun *rr = &s.rr[id];
 		rr->present = job->sc->role[id].present;
