@@ -1,12 +1,31 @@
 /* scenario.h: the parsed form of one scenario file.
  *
- * A scenario is data: the parser (parser.c) builds it from text, validates it
+ * A scenario is data: the parser builds it from text, validates it
  * completely, and afterwards nothing else modifies it. The run forks from the
  * runner, so every role and supervisor process reads the same copy.
  *
  * Ownership: nc_scenario_parse() returns a new scenario that the caller frees
  * with nc_scenario_free(); every pointer inside it is owned by it.
  * The format itself is documented in scenarios/README.md.
+ *
+ * The module's files, in the order a file is read:
+ *   lexer.c           lines of tokens; the bytes must be UTF-8 text
+ *   parser.c          the section driver, whole-file validation, entry points
+ *   parse_header.c    the header lines
+ *   parse_step.c      steps of a built-in role and their arguments
+ *   parse_modifier.c  what follows a step's arguments ('=>', from, within...)
+ *   parse_exec.c      program roles and their options
+ *   parse_wire.c      the wire section
+ *   parse_payload.c   payloads, fixture files included
+ *   parse_endpoint.c  targets and addresses
+ *   parse_template.c  quoted text, escapes, ${...} variables
+ *   parse_scan.c      numbers, sizes, durations
+ *   parse_tok.c       tokens, error messages, keyword tables (parse_int.h)
+ *   regex_cost.c      the bound on what a regular expression costs regcomp
+ *   diag.c            the diagnostic constructor and its format
+ *   model.c           freeing the model; the names of its enums
+ *   names.c           errno, socket option, flag and signal names
+ *   payload.c         a payload's bytes at run time
  */
 #ifndef NC_SCENARIO_SCENARIO_H
 #define NC_SCENARIO_SCENARIO_H
@@ -268,18 +287,49 @@ struct nc_scenario {
 	bool wildcard_bind;         /* binds the any address */
 };
 
+/* What kind of problem a diagnostic reports, as jansson's json_error_code
+ * does: programs and tests branch on the code, people read the message
+ * (whose wording may improve). Every diagnostic has exactly one. */
+enum nc_diag_code {
+	NC_DIAG_NONE,          /* no problem: a cleared diagnostic */
+	NC_DIAG_FILE,          /* a file could not be read: the scenario itself, a
+				  fixture, a program's directory */
+	NC_DIAG_INVALID_TEXT,  /* bytes that are not scenario text: NUL, invalid
+				  UTF-8, control and look-alike characters */
+	NC_DIAG_SYNTAX,        /* the grammar wanted something else here: a missing,
+				  extra or malformed token, a bad escape or regex */
+	NC_DIAG_UNKNOWN_WORD,  /* a name that is not one of the known ones: keyword,
+				  step, option, errno, signal, unit, variable, host */
+	NC_DIAG_DUPLICATE,     /* something that may be given once, given again */
+	NC_DIAG_RANGE,         /* a number outside its range: port 70000, 2TiB, a
+				  zero deadline, a regex bound over 255 */
+	NC_DIAG_VALUE,         /* a well-formed value not allowed here: an empty
+				  pattern, a variable or NUL byte where none may be */
+	NC_DIAG_LIMIT,         /* a limit of the format exceeded: file or line size,
+				  words, steps, nesting, regex cost, payload memory */
+	NC_DIAG_MISPLACED,     /* a valid line or word in the wrong place: a header
+				  line after a section, 'once' on udp */
+	NC_DIAG_VALIDATION,    /* the file as a whole does not hold together: no
+				  role, no transport, a buffer too small for its
+				  expectation, a step aimed at a missing role */
+};
+#define NC_DIAG_CODE_COUNT 11
+
 /* A parse or validation error, with position and what was being parsed:
  * "scenarios/udp/x.scn:12:7: expected a port number near 'abc'
  *  (while parsing step 'bind' at 12:3)". */
 struct nc_diag {
+	enum nc_diag_code code;
 	char path[512];
-	uint32_t line, col;
+	uint32_t line, col;         /* 0 when the problem is the file as a whole */
 	char msg[512];
 	char context[160];          /* "" when there is none */
 };
 
 /* Formats a diagnostic as one line, into buf. */
 const char *nc_diag_format(const struct nc_diag *d, char *buf, size_t n);
+/* A short stable name for a code ("syntax", "unknown-word"), static. */
+const char *nc_diag_code_name(enum nc_diag_code c);
 
 /* Parses the scenario text `src` (len bytes) read from `path`. `id` and
  * `group` name the scenario in reports (see plan.h). Returns a new scenario,

@@ -1,0 +1,78 @@
+/* model.c: the scenario model's lifetime, and the names of its enums that
+ * the rest of netconform prints. Each name comes from the keyword table
+ * that reads it, so what is printed is what a scenario file says. */
+#include "scenario/parse_int.h"
+
+#include <stdlib.h>
+
+const char *nc_family_name(enum nc_family f)
+{
+	return nc_kw_name(&nc_family_table, f);
+}
+
+const char *nc_role_name(enum nc_role_id r)
+{
+	return nc_kw_name(&nc_section_table, r == NC_ROLE_SERVER ? SEC_SERVER : SEC_CLIENT);
+}
+
+const char *nc_step_name(enum nc_step_kind k)
+{
+	return nc_kw_name(&nc_step_table, k);
+}
+
+const char *nc_var_name(enum nc_var v)
+{
+	return nc_kw_name(&nc_var_table, v);
+}
+
+static void envs_free(struct nc_envvar *env, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(env[i].name);
+		tpl_free(&env[i].value);
+	}
+	free(env);
+}
+
+static void role_free(struct nc_role *r)
+{
+	for (size_t i = 0; i < r->nsteps; i++) {
+		free(r->steps[i].text);
+		payload_free(&r->steps[i].payload);
+		payload_free(&r->steps[i].expect.payload);
+	}
+	free(r->steps);
+	for (size_t i = 0; i < r->argc; i++)
+		tpl_free(&r->argv[i]);
+	free(r->argv);
+	free(r->cwd);
+	envs_free(r->env, r->nenv);
+	payload_free(&r->stdin_data);
+	tpl_free(&r->ready_line);
+	for (size_t i = 0; i < r->nout; i++)
+		tpl_free(&r->out[i].text);
+	free(r->out);
+}
+
+void nc_scenario_free(struct nc_scenario *s)
+{
+	if (!s)
+		return;
+	free(s->path);
+	free(s->id);
+	free(s->group);
+	free(s->name);
+	free(s->description);
+	for (size_t i = 0; i < s->nkeywords; i++)
+		free(s->keywords[i]);
+	free(s->keywords);
+	envs_free(s->env, s->nenv);
+	for (int r = 0; r < NC_ROLE_COUNT; r++)
+		role_free(&s->role[r]);
+	for (size_t i = 0; i < s->nwire; i++) {
+		free(s->wire[i].text);
+		payload_free(&s->wire[i].payload);
+	}
+	free(s->wire);
+	free(s);
+}
