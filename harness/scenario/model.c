@@ -4,6 +4,7 @@
 #include "scenario/parse_int.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 const char *nc_family_name(enum nc_family f)
 {
@@ -74,5 +75,69 @@ void nc_scenario_free(struct nc_scenario *s)
 		payload_free(&s->wire[i].payload);
 	}
 	free(s->wire);
+	for (size_t i = 0; i < s->nfixtures; i++) {
+		free(s->fixtures[i].path);
+		free(s->fixtures[i].data);
+	}
+	free(s->fixtures);
 	free(s);
+}
+
+/* Payload memory: the literal bytes of every payload, found by walking the
+ * model, each block counted once however many payloads point at it. */
+struct block {
+	const uint8_t *p;
+	size_t len;
+};
+
+struct held {
+	struct block *b;
+	size_t n;
+};
+
+static void hold(struct held *h, const uint8_t *p, size_t len)
+{
+	if (!p || !len)
+		return;
+	h->b = nc_grow(h->b, h->n, sizeof(*h->b));
+	h->b[h->n++] = (struct block){ p, len };
+}
+
+static void hold_payload(struct held *h, const struct nc_payload *pl)
+{
+	for (size_t i = 0; i < pl->text.nparts; i++)
+		hold(h, pl->text.parts[i].bytes, pl->text.parts[i].len);
+	hold(h, pl->pattern, pl->pattern_len);
+}
+
+static int by_address(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)((const struct block *)a)->p;
+	uintptr_t y = (uintptr_t)((const struct block *)b)->p;
+	return x < y ? -1 : x > y;
+}
+
+uint64_t nc_scenario_payload_bytes(const struct nc_scenario *s)
+{
+	struct held h;
+	memset(&h, 0, sizeof(h));
+	for (int r = 0; r < NC_ROLE_COUNT; r++) {
+		const struct nc_role *role = &s->role[r];
+		for (size_t i = 0; i < role->nsteps; i++) {
+			hold_payload(&h, &role->steps[i].payload);
+			hold_payload(&h, &role->steps[i].expect.payload);
+		}
+		hold_payload(&h, &role->stdin_data);
+	}
+	for (size_t i = 0; i < s->nwire; i++)
+		hold_payload(&h, &s->wire[i].payload);
+	/* Sorted by address, the payloads of one block stand side by side. */
+	if (h.n > 1)
+		qsort(h.b, h.n, sizeof(*h.b), by_address);
+	uint64_t total = 0;
+	for (size_t i = 0; i < h.n; i++)
+		if (i == 0 || h.b[i].p != h.b[i - 1].p)
+			total += h.b[i].len;
+	free(h.b);
+	return total;
 }

@@ -136,6 +136,8 @@ struct parser {
 	struct nc_step *step;      /* the step being parsed */
 	struct nc_wire_item *wire; /* the wire expectation being parsed */
 	struct nc_payload *payload;  /* the payload being parsed */
+	uint64_t payload_budget;   /* the most payload bytes the scenario may hold */
+	uint64_t payload_held;     /* what it holds so far */
 };
 
 /* Makes room for element n of an array that holds n elements (the model
@@ -245,6 +247,9 @@ void tpl_free(struct nc_template *t);
 
 extern const struct nc_kw_table nc_payload_table;
 int parse_payload(struct parser *p, struct nc_payload *pl);
+/* Counts n more payload bytes held, at column col; fails past the budget,
+ * naming `what` ("fixture file 'x.bin'", "this payload"). */
+int payload_charge(struct parser *p, uint32_t col, uint64_t n, const char *what);
 /* The fewest bytes a payload can have (variables count as empty). */
 uint64_t payload_min_len(const struct nc_payload *pl);
 void payload_free(struct nc_payload *pl);

@@ -232,14 +232,16 @@ static int validate(struct parser *p)
 /* ------------------------------------------------------------------------ */
 /* Entry points */
 
-struct nc_scenario *nc_scenario_parse(const char *path, const char *id, const char *group,
-				      const char *src, size_t len, struct nc_diag *diag)
+struct nc_scenario *nc_scenario_parse_opts(const char *path, const char *id, const char *group,
+					   const char *src, size_t len,
+					   const struct nc_parse_opts *opts, struct nc_diag *diag)
 {
 	struct parser p;
 	memset(&p, 0, sizeof(p));
 	memset(diag, 0, sizeof(*diag));
 	nc_lexer_init(&p.lx, path, src, len);
 	p.d = diag;
+	p.payload_budget = opts && opts->payload_budget ? opts->payload_budget : NC_PAYLOAD_BUDGET;
 	p.s = nc_xcalloc(1, sizeof(*p.s));
 	p.s->path = nc_strdup(path);
 	p.s->id = nc_strdup(id ? id : path);
@@ -263,6 +265,12 @@ struct nc_scenario *nc_scenario_parse(const char *path, const char *id, const ch
 		return NULL;
 	}
 	return p.s;
+}
+
+struct nc_scenario *nc_scenario_parse(const char *path, const char *id, const char *group,
+				      const char *src, size_t len, struct nc_diag *diag)
+{
+	return nc_scenario_parse_opts(path, id, group, src, len, NULL, diag);
 }
 
 struct nc_scenario *nc_scenario_load(const char *path, const char *id, const char *group,

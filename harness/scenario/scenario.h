@@ -89,7 +89,10 @@ enum nc_payload_kind {
 struct nc_payload {
 	enum nc_payload_kind kind;
 	struct nc_pos pos;
-	struct nc_template text;  /* TEXT; HEX and FILE store one literal part */
+	/* TEXT; HEX stores one literal part. FILE stores one literal part (none
+	 * for an empty file) whose bytes are borrowed from the scenario's
+	 * fixture of that file, shared by every payload that names it. */
+	struct nc_template text;
 	uint8_t *pattern;         /* REPEAT pattern */
 	size_t pattern_len;
 	uint64_t count;           /* RANDOM: byte count; REPEAT: repetitions */
@@ -261,6 +264,14 @@ struct nc_wire_item {
 	bool teardown_rst;          /* teardown: rst instead of fin */
 };
 
+/* A fixture file that `file` payloads name, read once per scenario. */
+struct nc_fixture {
+	char *path;                 /* as first resolved */
+	uint64_t dev, ino;          /* the file, however its path was spelt */
+	uint8_t *data;              /* its bytes; NULL when empty */
+	size_t len;
+};
+
 struct nc_scenario {
 	char *path;                 /* as given on the command line */
 	char *id;                   /* "udp/hello-bye": group/stem */
@@ -281,6 +292,8 @@ struct nc_scenario {
 	struct nc_pos wire_pos;
 	struct nc_wire_item *wire;
 	size_t nwire;
+	struct nc_fixture *fixtures; /* every file payload's bytes, one per file */
+	size_t nfixtures;
 
 	/* Derived by validation. */
 	bool fixed_port;            /* binds or targets a fixed port */
@@ -337,6 +350,16 @@ const char *nc_diag_code_name(enum nc_diag_code c);
 struct nc_scenario *nc_scenario_parse(const char *path, const char *id, const char *group,
 				      const char *src, size_t len, struct nc_diag *diag);
 
+/* Limits a caller may lower (tests do); zero fields take the defaults. */
+struct nc_parse_opts {
+	uint64_t payload_budget;    /* default NC_PAYLOAD_BUDGET */
+};
+
+/* nc_scenario_parse with limits of the caller's choosing. */
+struct nc_scenario *nc_scenario_parse_opts(const char *path, const char *id, const char *group,
+					   const char *src, size_t len,
+					   const struct nc_parse_opts *opts, struct nc_diag *diag);
+
 /* Reads and parses a file. Returns NULL with *diag filled on any error,
  * including an unreadable file. */
 struct nc_scenario *nc_scenario_load(const char *path, const char *id, const char *group,
@@ -344,13 +367,21 @@ struct nc_scenario *nc_scenario_load(const char *path, const char *id, const cha
 
 void nc_scenario_free(struct nc_scenario *s);
 
+/* The payload bytes s holds in memory: literal text, hex and repeat
+ * patterns, and each fixture file once however many payloads name it.
+ * Counted from the model itself, so it shows what sharing saves. */
+uint64_t nc_scenario_payload_bytes(const struct nc_scenario *s);
+
 const char *nc_family_name(enum nc_family f);
 const char *nc_role_name(enum nc_role_id r);
 const char *nc_step_name(enum nc_step_kind k);
 const char *nc_var_name(enum nc_var v);
 
-/* The largest scenario file accepted, and the largest `file` payload. */
+/* The largest scenario file accepted, the largest `file` payload, and the
+ * most payload bytes one scenario may hold (scenarios/README.md, Payloads):
+ * generated payloads (random, repeat) are never held, so they do not count. */
 #define NC_SCENARIO_MAX_BYTES (1u << 20)
 #define NC_PAYLOAD_FILE_MAX (64u << 20)
+#define NC_PAYLOAD_BUDGET (256ULL << 20)
 
 #endif

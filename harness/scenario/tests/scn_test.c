@@ -110,4 +110,5 @@ void nc_unit_register(void)
 	scn_register_runtime();
 	scn_register_regex_cost();
 	scn_register_diag();
+	scn_register_fixtures();
 }

@@ -60,5 +60,6 @@ void scn_register_validate(void);
 void scn_register_runtime(void);
 void scn_register_regex_cost(void);
 void scn_register_diag(void);
+void scn_register_fixtures(void);
 
 #endif
