@@ -115,7 +115,6 @@ const char *nc_kw_suggest(const struct nc_kw_table *const *tbs, size_t ntb,
 /* The parser */
 
 enum section { SEC_HEADER, SEC_SERVER, SEC_CLIENT, SEC_WIRE };
-#define SEC_COUNT 4
 
 struct parser {
 	struct nc_lexer lx;
@@ -219,8 +218,6 @@ int parse_duration_tok(struct parser *p, const struct nc_tok *t, const char *wha
  * or at the token when zero_col is 0. */
 int parse_positive_duration(struct parser *p, const struct nc_tok *t, const char *what,
 			    const char *noun, uint32_t zero_col, const char *zero, int64_t *out);
-/* A limit as an author writes it: "64M" rather than 67108864. */
-const char *show_size(unsigned long long v, bool units, char *buf, size_t n);
 int hexval(int c);
 bool is_decimal_word(const struct nc_tok *t);
 
@@ -280,8 +277,6 @@ int parse_step(struct parser *p);
 int parse_modifiers(struct parser *p, struct nc_step *st);
 /* True for a word that starts a modifier rather than an argument. */
 bool is_modifier_kw(const struct nc_tok *t);
-bool step_receives(enum nc_step_kind k);
-bool step_sends(enum nc_step_kind k);
 int parse_exec_header(struct parser *p, struct nc_role *role);
 int parse_exec_option(struct parser *p);
 int parse_wire_line(struct parser *p);
@@ -295,6 +290,5 @@ bool header_given(const struct parser *p, int id, struct nc_pos *at);
 /* Ids of the header rows that other parts look at. */
 enum header_id { HDR_SCENARIO, HDR_DESCRIPTION, HDR_TRANSPORT, HDR_FAMILY, HDR_TIMEOUT,
 		 HDR_STEP_TIMEOUT, HDR_KEYWORDS, HDR_ENV };
-
 
 #endif

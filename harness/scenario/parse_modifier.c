@@ -11,12 +11,12 @@
 
 #include "scenario/names.h"
 
-bool step_receives(enum nc_step_kind k)
+static bool step_receives(enum nc_step_kind k)
 {
 	return k == NC_STEP_RECV || k == NC_STEP_RECVFROM;
 }
 
-bool step_sends(enum nc_step_kind k)
+static bool step_sends(enum nc_step_kind k)
 {
 	return k == NC_STEP_SEND || k == NC_STEP_SENDALL || k == NC_STEP_SENDTO;
 }

@@ -42,7 +42,8 @@ static const struct {
 	{ "G", 30 }, { "GiB", 30 }, { "T", 40 }, { "TiB", 40 },
 };
 
-const char *show_size(unsigned long long v, bool units, char *buf, size_t n)
+/* A limit as an author writes it: "64M" rather than 67108864. */
+static const char *show_size(unsigned long long v, bool units, char *buf, size_t n)
 {
 	static const char letters[] = "KMGT";
 	int best = -1;
