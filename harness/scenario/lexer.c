@@ -8,6 +8,8 @@
  */
 #include "scenario/lexer.h"
 
+#include "scenario/diag.h"
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,18 +28,17 @@ int nc_tok_is(const struct nc_tok *t, const char *s)
 	return t->kind == NC_TOK_WORD && t->len == strlen(s) && memcmp(t->p, s, t->len) == 0;
 }
 
-static int lex_error(struct nc_lexer *lx, uint32_t col, struct nc_diag *d,
-		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Every problem the lexer finds is with the bytes of the current line,
+ * except the length limits. */
+static int lex_error(struct nc_lexer *lx, enum nc_diag_code code, uint32_t col,
+		     struct nc_diag *d, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static int lex_error(struct nc_lexer *lx, uint32_t col, struct nc_diag *d, const char *fmt, ...)
+static int lex_error(struct nc_lexer *lx, enum nc_diag_code code, uint32_t col,
+		     struct nc_diag *d, const char *fmt, ...)
 {
-	memset(d, 0, sizeof(*d));
-	snprintf(d->path, sizeof(d->path), "%s", lx->path);
-	d->line = lx->line;
-	d->col = col;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	nc_diag_vset(d, code, lx->path, lx->line, col, NULL, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -125,16 +126,20 @@ static int lookalike(struct nc_lexer *lx, const char *p, size_t i, struct nc_dia
 	uint32_t col = (uint32_t)i + 1;
 	switch (cp) {
 	case 0x201c: case 0x201d: case 0x201e: case 0x00ab: case 0x00bb:
-		return lex_error(lx, col, d, "typographic quote U+%04X instead of a plain "
+		return lex_error(lx, NC_DIAG_INVALID_TEXT, col, d,
+				 "typographic quote U+%04X instead of a plain "
 				 "double quote '\"' (strings are written \"like this\")", cp);
 	case 0x2018: case 0x2019:
-		return lex_error(lx, col, d, "typographic quote U+%04X outside a string "
+		return lex_error(lx, NC_DIAG_INVALID_TEXT, col, d,
+				 "typographic quote U+%04X outside a string "
 				 "(strings are written \"like this\")", cp);
 	case 0x00a0: case 0x2007: case 0x202f: case 0x3000:
-		return lex_error(lx, col, d, "non-breaking space U+%04X between words "
+		return lex_error(lx, NC_DIAG_INVALID_TEXT, col, d,
+				 "non-breaking space U+%04X between words "
 				 "(separate words with plain spaces or tabs)", cp);
 	case 0xfeff:
-		return lex_error(lx, col, d, "byte order mark U+FEFF inside a line "
+		return lex_error(lx, NC_DIAG_INVALID_TEXT, col, d,
+				 "byte order mark U+FEFF inside a line "
 				 "(only the start of the file may carry one)");
 	default:
 		return 0;
@@ -145,13 +150,16 @@ static int control_error(struct nc_lexer *lx, uint32_t col, unsigned char c, str
 			 bool in_string)
 {
 	if (c == '\r')
-		return lex_error(lx, col, d, "carriage return (0x0d) in the middle of a line "
+		return lex_error(lx, NC_DIAG_INVALID_TEXT, col, d,
+				 "carriage return (0x0d) in the middle of a line "
 				 "(lines end with \\n or \\r\\n)%s",
 				 in_string ? "; write it as \\r inside a string" : "");
 	if (in_string)
-		return lex_error(lx, col, d, "control character 0x%02x in a string (write it "
+		return lex_error(lx, NC_DIAG_INVALID_TEXT, col, d,
+				 "control character 0x%02x in a string (write it "
 				 "as an escape, like \\x%02x)", c, c);
-	return lex_error(lx, col, d, "unexpected control character 0x%02x (scenario files "
+	return lex_error(lx, NC_DIAG_INVALID_TEXT, col, d,
+			 "unexpected control character 0x%02x (scenario files "
 			 "are text; separate words with spaces or tabs)", c);
 }
 
@@ -182,7 +190,8 @@ static int lex_line(struct nc_lexer *lx, const char *p, size_t n, size_t start,
 		if ((unsigned char)c >= 0xc0 && lookalike(lx, p, i, d) < 0)
 			return -1;
 		if (lx->ntok == NC_LEX_MAX_TOKENS)
-			return lex_error(lx, col, d, "too many words on one line (the limit is %d)",
+			return lex_error(lx, NC_DIAG_LIMIT, col, d,
+					 "too many words on one line (the limit is %d)",
 					 NC_LEX_MAX_TOKENS);
 		struct nc_tok *t = &lx->tok[lx->ntok++];
 		t->col = col;
@@ -199,15 +208,16 @@ static int lex_line(struct nc_lexer *lx, const char *p, size_t n, size_t start,
 				j++;
 			}
 			if (j >= n)
-				return lex_error(lx, col, d, "unterminated string (the closing quote "
+				return lex_error(lx, NC_DIAG_SYNTAX, col, d,
+						 "unterminated string (the closing quote "
 						 "is missing; a string must end on the line it starts)");
 			t->kind = NC_TOK_STRING;
 			t->p = p + i + 1;
 			t->len = j - i - 1;
 			i = j + 1;
 			if (i < n && !is_space(p[i]) && p[i] != '#')
-				return lex_error(lx, (uint32_t)i + 1, d,
-						 "expected a space after the closing quote");
+				return lex_error(lx, NC_DIAG_SYNTAX, (uint32_t)i + 1, d,
+			"expected a space after the closing quote");
 			continue;
 		}
 		size_t j = i;
@@ -222,8 +232,8 @@ static int lex_line(struct nc_lexer *lx, const char *p, size_t n, size_t start,
 			j++;
 		}
 		if (j < n && p[j] == '"')
-			return lex_error(lx, (uint32_t)j + 1, d,
-					 "unexpected quote inside a word (put a space before the string)");
+			return lex_error(lx, NC_DIAG_SYNTAX, (uint32_t)j + 1, d,
+		"unexpected quote inside a word (put a space before the string)");
 		t->kind = NC_TOK_WORD;
 		t->p = p + i;
 		t->len = j - i;
@@ -244,7 +254,7 @@ int nc_lexer_next(struct nc_lexer *lx, struct nc_diag *d)
 		lx->line++;
 		lx->off += n + (nl ? 1 : 0);
 		if (n > NC_LEX_MAX_LINE)
-			return lex_error(lx, NC_LEX_MAX_LINE + 1, d,
+			return lex_error(lx, NC_DIAG_LIMIT, NC_LEX_MAX_LINE + 1, d,
 					 "line too long (%zu bytes; the limit is %d; put large "
 					 "payloads in a file and use 'file PATH')", n, NC_LEX_MAX_LINE);
 		/* A CRLF line ending: the carriage return belongs to the line
@@ -261,14 +271,14 @@ int nc_lexer_next(struct nc_lexer *lx, struct nc_diag *d)
 			start = 3;
 		if (!nc_utf8_check((const uint8_t *)p + start, upto - start, &bad, &why)) {
 			bad += start;
-			return lex_error(lx, (uint32_t)bad + 1, d,
+			return lex_error(lx, NC_DIAG_INVALID_TEXT, (uint32_t)bad + 1, d,
 					 "invalid UTF-8: %s 0x%02x (scenario files are UTF-8 text; "
 					 "write binary bytes as \\xHH escapes or with 'hex')",
 					 why, (unsigned char)p[bad]);
 		}
 		if (nul)
-			return lex_error(lx, (uint32_t)(nul - p) + 1, d,
-					 "unexpected NUL byte (scenario files are text)");
+			return lex_error(lx, NC_DIAG_INVALID_TEXT, (uint32_t)(nul - p) + 1, d,
+		"unexpected NUL byte (scenario files are text)");
 		if (lex_line(lx, p, n, start, d) < 0)
 			return -1;
 		if (lx->ntok == 0)

@@ -10,31 +10,48 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-struct errno_name {
+/* A name and its value; every table of names here has this shape. */
+struct name_value {
 	const char *name;
 	int value;
 };
 
-static const struct errno_name errno_names[] = {
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The value of name in tab, or dflt. With skip, a name also matches
+ * without its first `skip` letters ("TERM" for "SIGTERM"). */
+static int value_of(const struct name_value *tab, size_t n, const char *name, size_t skip,
+		    int dflt)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(tab[i].name, name) == 0 || (skip && strcmp(tab[i].name + skip, name) == 0))
+			return tab[i].value;
+	return dflt;
+}
+
+/* The first name in tab with value, or dflt. */
+static const char *name_of(const struct name_value *tab, size_t n, int value, const char *dflt)
+{
+	for (size_t i = 0; i < n; i++)
+		if (tab[i].value == value)
+			return tab[i].name;
+	return dflt;
+}
+
+static const struct name_value errno_names[] = {
 #include "scenario/errno_table.h"
 };
 
 int nc_errno_value(const char *name)
 {
-	for (size_t i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++)
-		if (strcmp(errno_names[i].name, name) == 0)
-			return errno_names[i].value;
-	return -1;
+	return value_of(errno_names, COUNT(errno_names), name, 0, -1);
 }
 
+/* EAGAIN and EWOULDBLOCK share a value; EAGAIN comes first, which is the
+ * name the kernel documentation uses. */
 const char *nc_errno_name(int value)
 {
-	/* EAGAIN and EWOULDBLOCK share a value; EAGAIN comes first, which is
-	 * the name the kernel documentation uses. */
-	for (size_t i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++)
-		if (errno_names[i].value == value)
-			return errno_names[i].name;
-	return "E?";
+	return name_of(errno_names, COUNT(errno_names), value, "E?");
 }
 
 struct opt_name {
@@ -67,7 +84,7 @@ static const struct opt_name opt_names[] = {
 
 bool nc_sockopt_lookup(const char *name, struct nc_sockopt *opt)
 {
-	for (size_t i = 0; i < sizeof(opt_names) / sizeof(opt_names[0]); i++) {
+	for (size_t i = 0; i < COUNT(opt_names); i++) {
 		if (strcmp(opt_names[i].name, name) == 0) {
 			opt->level = opt_names[i].level;
 			opt->name = opt_names[i].opt;
@@ -87,7 +104,7 @@ const char *nc_sockopt_known(void)
 	       "TCP_MAXSEG, TCP_QUICKACK";
 }
 
-static const struct { const char *name; int value; } flags[] = {
+static const struct name_value flags[] = {
 	{ "MSG_DONTWAIT", MSG_DONTWAIT }, { "MSG_PEEK", MSG_PEEK },
 	{ "MSG_WAITALL", MSG_WAITALL },   { "MSG_TRUNC", MSG_TRUNC },
 	{ "MSG_MORE", MSG_MORE },         { "MSG_OOB", MSG_OOB },
@@ -96,13 +113,10 @@ static const struct { const char *name; int value; } flags[] = {
 
 int nc_msgflag_value(const char *name)
 {
-	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
-		if (strcmp(flags[i].name, name) == 0)
-			return flags[i].value;
-	return 0;
+	return value_of(flags, COUNT(flags), name, 0, 0);
 }
 
-static const struct { const char *name; int sig; } sig_names[] = {
+static const struct name_value sig_names[] = {
 	{ "SIGHUP", SIGHUP },   { "SIGINT", SIGINT },   { "SIGQUIT", SIGQUIT },
 	{ "SIGILL", SIGILL },   { "SIGTRAP", SIGTRAP }, { "SIGABRT", SIGABRT },
 	{ "SIGBUS", SIGBUS },   { "SIGFPE", SIGFPE },   { "SIGKILL", SIGKILL },
@@ -114,20 +128,12 @@ static const struct { const char *name; int sig; } sig_names[] = {
 
 int nc_signal_value(const char *name)
 {
-	for (size_t i = 0; i < sizeof(sig_names) / sizeof(sig_names[0]); i++) {
-		if (strcmp(sig_names[i].name, name) == 0 ||
-		    strcmp(sig_names[i].name + 3, name) == 0)
-			return sig_names[i].sig;
-	}
-	return -1;
+	return value_of(sig_names, COUNT(sig_names), name, 3, -1);
 }
 
 const char *nc_signal_name(int sig)
 {
-	for (size_t i = 0; i < sizeof(sig_names) / sizeof(sig_names[0]); i++)
-		if (sig_names[i].sig == sig)
-			return sig_names[i].name;
-	return "SIG?";
+	return name_of(sig_names, COUNT(sig_names), sig, "SIG?");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -189,63 +195,66 @@ static const char *accept_best(const char *name, const char *best, size_t bestd)
 	return best && bestd <= limit ? best : NULL;
 }
 
-const char *nc_suggest(const char *name, const char *const *known, size_t n)
+/* The closest of the n candidates that at(ctx, i) yields; see nc_suggest. */
+static const char *suggest_among(const char *name, const char *(*at)(const void *ctx, size_t i),
+				 const void *ctx, size_t n)
 {
 	const char *best = NULL;
 	size_t bestd = (size_t)-1;
 	if (strlen(name) > SUGGEST_MAX_LEN)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
-		consider(name, known[i], &best, &bestd);
+		consider(name, at(ctx, i), &best, &bestd);
 	return accept_best(name, best, bestd);
+}
+
+static const char *string_at(const void *ctx, size_t i)
+{
+	return ((const char *const *)ctx)[i];
+}
+
+/* ctx is a table of struct name_value. */
+static const char *table_at(const void *ctx, size_t i)
+{
+	return ((const struct name_value *)ctx)[i].name;
+}
+
+/* ctx is the signal table; each signal comes twice: "SIGTERM", "TERM". */
+static const char *signal_at(const void *ctx, size_t i)
+{
+	return ((const struct name_value *)ctx)[i / 2].name + (i % 2 ? 3 : 0);
+}
+
+static const char *sockopt_at(const void *ctx, size_t i)
+{
+	return ((const struct opt_name *)ctx)[i].name;
+}
+
+const char *nc_suggest(const char *name, const char *const *known, size_t n)
+{
+	return suggest_among(name, string_at, known, n);
 }
 
 const char *nc_errno_suggest(const char *name)
 {
-	const char *best = NULL;
-	size_t bestd = (size_t)-1;
-	if (strlen(name) > SUGGEST_MAX_LEN)
-		return NULL;
-	for (size_t i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++)
-		consider(name, errno_names[i].name, &best, &bestd);
-	return accept_best(name, best, bestd);
+	return suggest_among(name, table_at, errno_names, COUNT(errno_names));
 }
 
 const char *nc_sockopt_suggest(const char *name)
 {
-	const char *best = NULL;
-	size_t bestd = (size_t)-1;
-	if (strlen(name) > SUGGEST_MAX_LEN)
-		return NULL;
-	for (size_t i = 0; i < sizeof(opt_names) / sizeof(opt_names[0]); i++)
-		consider(name, opt_names[i].name, &best, &bestd);
-	return accept_best(name, best, bestd);
+	return suggest_among(name, sockopt_at, opt_names, COUNT(opt_names));
 }
 
 const char *nc_msgflag_suggest(const char *name)
 {
-	const char *best = NULL;
-	size_t bestd = (size_t)-1;
 	/* Names people carry over from open(2) and other systems. */
 	if (strcmp(name, "MSG_NONBLOCK") == 0 || strcmp(name, "MSG_NOWAIT") == 0 ||
 	    strcmp(name, "O_NONBLOCK") == 0)
 		return "MSG_DONTWAIT";
-	if (strlen(name) > SUGGEST_MAX_LEN)
-		return NULL;
-	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
-		consider(name, flags[i].name, &best, &bestd);
-	return accept_best(name, best, bestd);
+	return suggest_among(name, table_at, flags, COUNT(flags));
 }
 
 const char *nc_signal_suggest(const char *name)
 {
-	const char *best = NULL;
-	size_t bestd = (size_t)-1;
-	if (strlen(name) > SUGGEST_MAX_LEN)
-		return NULL;
-	for (size_t i = 0; i < sizeof(sig_names) / sizeof(sig_names[0]); i++) {
-		consider(name, sig_names[i].name, &best, &bestd);
-		consider(name, sig_names[i].name + 3, &best, &bestd);
-	}
-	return accept_best(name, best, bestd);
+	return suggest_among(name, signal_at, sig_names, 2 * COUNT(sig_names));
 }

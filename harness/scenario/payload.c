@@ -47,10 +47,16 @@ int nc_payload_open(struct nc_payload_gen *g, const struct nc_payload *pl,
 	case NC_PAYLOAD_TEXT:
 	case NC_PAYLOAD_HEX:
 	case NC_PAYLOAD_FILE:
+		if (!pl->text.has_vars && pl->text.nparts <= 1) {
+			g->data = pl->text.nparts ? pl->text.parts[0].bytes : NULL;
+			g->len = pl->text.nparts ? pl->text.parts[0].len : 0;
+			break;
+		}
 		if (nc_template_expand(&pl->text, v, &g->bytes, missing) < 0) {
 			nc_buf_free(&g->bytes);
 			return -1;
 		}
+		g->data = g->bytes.data;
 		g->len = g->bytes.len;
 		break;
 	case NC_PAYLOAD_RANDOM:
@@ -75,7 +81,7 @@ void nc_payload_at(const struct nc_payload_gen *g, uint64_t off, void *dst, size
 	case NC_PAYLOAD_TEXT:
 	case NC_PAYLOAD_HEX:
 	case NC_PAYLOAD_FILE:
-		memcpy(d, g->bytes.data + off, n);
+		memcpy(d, g->data + off, n);
 		return;
 	case NC_PAYLOAD_RANDOM: {
 		/* Bytes before the next 8-byte boundary, then whole words, then the

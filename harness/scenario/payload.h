@@ -27,7 +27,10 @@ struct nc_payload_gen {
 	const struct nc_payload *pl;  /* borrowed */
 	uint64_t len;                 /* total bytes */
 	uint64_t off;                 /* next byte for nc_payload_read */
-	struct nc_buf bytes;          /* materialized TEXT, HEX, FILE */
+	const uint8_t *data;          /* TEXT, HEX, FILE: the bytes, borrowed from
+					 the payload when it has no variables
+					 (a fixture is never copied), else bytes */
+	struct nc_buf bytes;          /* a template expanded with its variables */
 };
 
 /* Prepares a generator. Returns 0, or -1 with *missing set. */

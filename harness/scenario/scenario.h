@@ -1,12 +1,31 @@
 /* scenario.h: the parsed form of one scenario file.
  *
- * A scenario is data: the parser (parser.c) builds it from text, validates it
+ * A scenario is data: the parser builds it from text, validates it
  * completely, and afterwards nothing else modifies it. The run forks from the
  * runner, so every role and supervisor process reads the same copy.
  *
  * Ownership: nc_scenario_parse() returns a new scenario that the caller frees
  * with nc_scenario_free(); every pointer inside it is owned by it.
  * The format itself is documented in scenarios/README.md.
+ *
+ * The module's files, in the order a file is read:
+ *   lexer.c           lines of tokens; the bytes must be UTF-8 text
+ *   parser.c          the section driver, whole-file validation, entry points
+ *   parse_header.c    the header lines
+ *   parse_step.c      steps of a built-in role and their arguments
+ *   parse_modifier.c  what follows a step's arguments ('=>', from, within...)
+ *   parse_exec.c      program roles and their options
+ *   parse_wire.c      the wire section
+ *   parse_payload.c   payloads, fixture files included
+ *   parse_endpoint.c  targets and addresses
+ *   parse_template.c  quoted text, escapes, ${...} variables
+ *   parse_scan.c      numbers, sizes, durations
+ *   parse_tok.c       tokens, error messages, keyword tables (parse_int.h)
+ *   regex_cost.c      the bound on what a regular expression costs regcomp
+ *   diag.c            the diagnostic constructor and its format
+ *   model.c           freeing the model; the names of its enums
+ *   names.c           errno, socket option, flag and signal names
+ *   payload.c         a payload's bytes at run time
  */
 #ifndef NC_SCENARIO_SCENARIO_H
 #define NC_SCENARIO_SCENARIO_H
@@ -70,7 +89,10 @@ enum nc_payload_kind {
 struct nc_payload {
 	enum nc_payload_kind kind;
 	struct nc_pos pos;
-	struct nc_template text;  /* TEXT; HEX and FILE store one literal part */
+	/* TEXT; HEX stores one literal part. FILE stores one literal part (none
+	 * for an empty file) whose bytes are borrowed from the scenario's
+	 * fixture of that file, shared by every payload that names it. */
+	struct nc_template text;
 	uint8_t *pattern;         /* REPEAT pattern */
 	size_t pattern_len;
 	uint64_t count;           /* RANDOM: byte count; REPEAT: repetitions */
@@ -243,6 +265,14 @@ struct nc_wire_item {
 	bool teardown_rst;          /* teardown: rst instead of fin */
 };
 
+/* A fixture file that `file` payloads name, read once per scenario. */
+struct nc_fixture {
+	char *path;                 /* as first resolved */
+	uint64_t dev, ino;          /* the file, however its path was spelt */
+	uint8_t *data;              /* its bytes; NULL when empty */
+	size_t len;
+};
+
 struct nc_scenario {
 	char *path;                 /* as given on the command line */
 	char *id;                   /* "udp/hello-bye": group/stem */
@@ -263,30 +293,73 @@ struct nc_scenario {
 	struct nc_pos wire_pos;
 	struct nc_wire_item *wire;
 	size_t nwire;
+	struct nc_fixture *fixtures; /* every file payload's bytes, one per file */
+	size_t nfixtures;
 
 	/* Derived by validation. */
 	bool fixed_port;            /* binds or targets a fixed port */
 	bool wildcard_bind;         /* binds the any address */
 };
 
+/* What kind of problem a diagnostic reports, as jansson's json_error_code
+ * does: programs and tests branch on the code, people read the message
+ * (whose wording may improve). Every diagnostic has exactly one. */
+enum nc_diag_code {
+	NC_DIAG_NONE,          /* no problem: a cleared diagnostic */
+	NC_DIAG_FILE,          /* a file could not be read: the scenario itself, a
+				  fixture, a program's directory */
+	NC_DIAG_INVALID_TEXT,  /* bytes that are not scenario text: NUL, invalid
+				  UTF-8, control and look-alike characters */
+	NC_DIAG_SYNTAX,        /* the grammar wanted something else here: a missing,
+				  extra or malformed token, a bad escape or regex */
+	NC_DIAG_UNKNOWN_WORD,  /* a name that is not one of the known ones: keyword,
+				  step, option, errno, signal, unit, variable, host */
+	NC_DIAG_DUPLICATE,     /* something that may be given once, given again */
+	NC_DIAG_RANGE,         /* a number outside its range: port 70000, 2TiB, a
+				  zero deadline, a regex bound over 255 */
+	NC_DIAG_VALUE,         /* a well-formed value not allowed here: an empty
+				  pattern, a variable or NUL byte where none may be */
+	NC_DIAG_LIMIT,         /* a limit of the format exceeded: file or line size,
+				  words, steps, nesting, regex cost, payload memory */
+	NC_DIAG_MISPLACED,     /* a valid line or word in the wrong place: a header
+				  line after a section, 'once' on udp */
+	NC_DIAG_VALIDATION,    /* the file as a whole does not hold together: no
+				  role, no transport, a buffer too small for its
+				  expectation, a step aimed at a missing role */
+};
+#define NC_DIAG_CODE_COUNT 11
+
 /* A parse or validation error, with position and what was being parsed:
  * "scenarios/udp/x.scn:12:7: expected a port number near 'abc'
  *  (while parsing step 'bind' at 12:3)". */
 struct nc_diag {
+	enum nc_diag_code code;
 	char path[512];
-	uint32_t line, col;
+	uint32_t line, col;         /* 0 when the problem is the file as a whole */
 	char msg[512];
 	char context[160];          /* "" when there is none */
 };
 
 /* Formats a diagnostic as one line, into buf. */
 const char *nc_diag_format(const struct nc_diag *d, char *buf, size_t n);
+/* A short stable name for a code ("syntax", "unknown-word"), static. */
+const char *nc_diag_code_name(enum nc_diag_code c);
 
 /* Parses the scenario text `src` (len bytes) read from `path`. `id` and
  * `group` name the scenario in reports (see plan.h). Returns a new scenario,
  * or NULL with *diag filled. */
 struct nc_scenario *nc_scenario_parse(const char *path, const char *id, const char *group,
 				      const char *src, size_t len, struct nc_diag *diag);
+
+/* Limits a caller may lower (tests do); zero fields take the defaults. */
+struct nc_parse_opts {
+	uint64_t payload_budget;    /* default NC_PAYLOAD_BUDGET */
+};
+
+/* nc_scenario_parse with limits of the caller's choosing. */
+struct nc_scenario *nc_scenario_parse_opts(const char *path, const char *id, const char *group,
+					   const char *src, size_t len,
+					   const struct nc_parse_opts *opts, struct nc_diag *diag);
 
 /* Reads and parses a file. Returns NULL with *diag filled on any error,
  * including an unreadable file. */
@@ -295,13 +368,21 @@ struct nc_scenario *nc_scenario_load(const char *path, const char *id, const cha
 
 void nc_scenario_free(struct nc_scenario *s);
 
+/* The payload bytes s holds in memory: literal text, hex and repeat
+ * patterns, and each fixture file once however many payloads name it.
+ * Counted from the model itself, so it shows what sharing saves. */
+uint64_t nc_scenario_payload_bytes(const struct nc_scenario *s);
+
 const char *nc_family_name(enum nc_family f);
 const char *nc_role_name(enum nc_role_id r);
 const char *nc_step_name(enum nc_step_kind k);
 const char *nc_var_name(enum nc_var v);
 
-/* The largest scenario file accepted, and the largest `file` payload. */
+/* The largest scenario file accepted, the largest `file` payload, and the
+ * most payload bytes one scenario may hold (scenarios/README.md, Payloads):
+ * generated payloads (random, repeat) are never held, so they do not count. */
 #define NC_SCENARIO_MAX_BYTES (1u << 20)
 #define NC_PAYLOAD_FILE_MAX (64u << 20)
+#define NC_PAYLOAD_BUDGET (256ULL << 20)
 
 #endif

@@ -65,6 +65,38 @@ const char *scn_parse_err(const char *text, size_t len, unsigned line, const cha
 	return nc_diag_format(&d, buf, sizeof(buf));
 }
 
+enum nc_diag_code scn_parse_code(const char *text, size_t len, unsigned line, const char *file)
+{
+	struct nc_diag d;
+	struct nc_scenario *s = parse_exact(text, len, &d);
+	if (s) {
+		nc_scenario_free(s);
+		fail("expected a parse error, but the scenario parsed", line, file);
+		return NC_DIAG_NONE;
+	}
+	return d.code;
+}
+
+void scn_assert_code(const char *text, size_t len, enum nc_diag_code want, unsigned line,
+		     const char *file)
+{
+	struct nc_diag d;
+	char buf[1400], msg[1600];
+	struct nc_scenario *s = parse_exact(text, len, &d);
+	if (s) {
+		nc_scenario_free(s);
+		fail("expected a parse error, but the scenario parsed", line, file);
+		return;
+	}
+	if (d.code == want) {
+		CU_assertImplementation(CU_TRUE, line, "code", file, "", CU_FALSE);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "\n  code: %s, want %s\n  for:  %s", nc_diag_code_name(d.code),
+		 nc_diag_code_name(want), nc_diag_format(&d, buf, sizeof(buf)));
+	fail(msg, line, file);
+}
+
 void nc_unit_register(void)
 {
 	scn_register_lexer();
@@ -76,4 +108,7 @@ void nc_unit_register(void)
 	scn_register_wire();
 	scn_register_validate();
 	scn_register_runtime();
+	scn_register_regex_cost();
+	scn_register_diag();
+	scn_register_fixtures();
 }

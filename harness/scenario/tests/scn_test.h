@@ -27,6 +27,17 @@ struct nc_scenario *scn_parse_ok(const char *text, unsigned line, const char *fi
 const char *scn_parse_err(const char *text, size_t len, unsigned line, const char *file);
 #define PARSE_ERR(text) scn_parse_err((text), sizeof(text) - 1, __LINE__, __FILE__)
 
+/* Parses text of len bytes, which must fail, and returns the diagnostic's
+ * code; a scenario that parses is a CUnit failure and yields NC_DIAG_NONE. */
+enum nc_diag_code scn_parse_code(const char *text, size_t len, unsigned line, const char *file);
+
+/* Asserts that text fails to parse with a diagnostic of this code, however
+ * its message is worded. */
+void scn_assert_code(const char *text, size_t len, enum nc_diag_code want, unsigned line,
+		     const char *file);
+#define ASSERT_CODE(text, want) scn_assert_code((text), sizeof(text) - 1, (want), __LINE__, \
+						__FILE__)
+
 /* Asserts that two strings are equal, showing both when they are not. */
 void scn_assert_str(const char *got, const char *want, unsigned line, const char *file);
 #define ASSERT_STR(got, want) scn_assert_str((got), (want), __LINE__, __FILE__)
@@ -47,5 +58,8 @@ void scn_register_exec(void);
 void scn_register_wire(void);
 void scn_register_validate(void);
 void scn_register_runtime(void);
+void scn_register_regex_cost(void);
+void scn_register_diag(void);
+void scn_register_fixtures(void);
 
 #endif

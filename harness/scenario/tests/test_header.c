@@ -114,6 +114,31 @@ static void test_duplicates(void)
 	ASSERT_ERR("scenario t\nkeywords a\ntags b\n",
 		   "3:1: duplicate 'tags' line (first given at 2:1) (while parsing header line "
 		   "'tags' at 3:1)");
+	ASSERT_ERR("scenario t\nkeyword a\nkeywords b\n",
+		   "3:1: duplicate 'keywords' line (first given at 2:1) (while parsing header "
+		   "line 'keywords' at 3:1)");
+}
+
+/* Every spelling of a header keyword comes from one table: what is accepted
+ * is what a misspelling is matched against. */
+static void test_aliases(void)
+{
+	struct nc_scenario *s = PARSE_OK("scenario t\nkeyword a b\ntransport udp\nfamilies inet\n"
+					 "server\n  close\n");
+	if (s) {
+		CU_ASSERT_EQUAL(s->nkeywords, 2);
+		CU_ASSERT_EQUAL(s->nfamilies, 1);
+		nc_scenario_free(s);
+	}
+	ASSERT_ERR("scenario t\nkeywrd a\n", "2:1: unknown header keyword 'keywrd'; did you mean "
+		   "'keyword'? (expected scenario, description, transport, family, timeout, "
+		   "step-timeout, keywords, env, or a section: server, client, wire)");
+	ASSERT_ERR("scenario t\ntransport udp\nserver\n  keyword a\n", "4:3: header line "
+		   "'keyword' must come before the first section (while parsing section 'server' "
+		   "at 3:1)");
+	ASSERT_ERR("scenario t\nwrie\n", "2:1: unknown header keyword 'wrie'; did you mean "
+		   "'wire'? (expected scenario, description, transport, family, timeout, "
+		   "step-timeout, keywords, env, or a section: server, client, wire)");
 }
 
 static void test_values(void)
@@ -181,6 +206,7 @@ void scn_register_header(void)
 		{ "defaults and aliases", test_defaults_and_aliases },
 		{ "first line", test_first_line },
 		{ "duplicates", test_duplicates },
+		{ "aliases", test_aliases },
 		{ "values", test_values },
 		{ "misplaced lines", test_misplaced },
 		{ NULL, NULL },

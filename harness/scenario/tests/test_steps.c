@@ -281,7 +281,7 @@ static void test_modifier_errors(void)
 		   "'within'? (after the arguments of 'recv' come '=>', from, after, within, once, "
 		   "truncated, flags or deadline) (while parsing step 'recv' at 4:3)");
 	ASSERT_ERR(TCP "server\n  recv 10 => any => eof\n", "4:18: a step has at most one '=>' "
-		   "expectation (while parsing step 'recv' at 4:3)");
+		   "expectation (first at 4:11) (while parsing step 'recv' at 4:3)");
 	ASSERT_ERR(TCP "server\n  recv 10 =>\n", "4:13: expected an expectation after '=>' at the "
 		   "end of the line (while parsing step 'recv' at 4:3)");
 	ASSERT_ERR(TCP "server\n  recv 10 => error ECONREFUSED\n", "4:20: unknown errno name "
@@ -305,9 +305,9 @@ static void test_modifier_errors(void)
 	ASSERT_ERR(TCP "server\n  send \"x\" from client\n", "4:12: 'from' applies to accept, "
 		   "recv and recvfrom, not to 'send' (while parsing step 'send' at 4:3)");
 	ASSERT_ERR(TCP "server\n  recv 1 from client from client\nclient\n  close\n",
-		   "4:22: 'from' given twice (while parsing step 'recv' at 4:3)");
+		   "4:22: 'from' given twice (first at 4:10) (while parsing step 'recv' at 4:3)");
 	ASSERT_ERR(TCP "server\n  recv 1 within 1s after 1ms..2ms\n", "4:20: a step has at most "
-		   "one time window (while parsing step 'recv' at 4:3)");
+		   "one time window (first at 4:10) (while parsing step 'recv' at 4:3)");
 	ASSERT_ERR(TCP "server\n  recv 1 after 400ms..200ms\n", "4:16: empty time window "
 		   "'400ms..200ms': the upper bound is less than the lower bound (while parsing "
 		   "step 'recv' at 4:3)");
@@ -327,7 +327,7 @@ static void test_modifier_errors(void)
 	ASSERT_ERR(TCP "server\n  recv 1 deadline 0s\n", "4:10: a deadline must be longer than "
 		   "zero (while parsing step 'recv' at 4:3)");
 	ASSERT_ERR(TCP "server\n  recv 1 deadline 1s deadline 2s\n", "4:22: 'deadline' given "
-		   "twice (while parsing step 'recv' at 4:3)");
+		   "twice (first at 4:10) (while parsing step 'recv' at 4:3)");
 	ASSERT_ERR(TCP "server\n  send \"x\" once\n", "4:12: 'once' applies to recv and "
 		   "recvfrom, not to 'send' (while parsing step 'send' at 4:3)");
 	ASSERT_ERR(TCP "server\n  send \"x\" truncated\n", "4:12: 'truncated' applies to recv and "
