@@ -12,6 +12,7 @@
 #include "proc/options.h"
 #include "proc/program.h"
 #include "scenario/scenario.h"
+#include "util/text.h"
 
 void nc_cli_usage(FILE *out)
 {
@@ -41,6 +42,8 @@ void nc_cli_usage(FILE *out)
 "  --no-capture         do not capture traffic (wire checks are skipped)\n"
 "  --require-capture    fail variants when traffic cannot be captured\n"
 "  --keep-pcap=WHEN     write pcap files: always, failed (default) or never\n"
+"  --pcap-max SIZE      cap each kept pcap file at SIZE (default 256M; 0: no cap);\n"
+"                       the wire checks still see every packet\n"
 "  --wrap CMD           run built-in roles under CMD (e.g. \"valgrind -q\"), split\n"
 "                       as a shell would, with ${scenario}, ${variant}, ${role}\n"
 "                       and ${family} expanded (strace -ff -o t/${variant}.${role})\n"
@@ -114,6 +117,7 @@ int nc_cli_parse(int argc, char **argv, struct nc_cli *c, char *err, size_t errl
 	c->progress = true;
 	c->reports_dir = "reports";
 	c->keep_pcap = NC_KEEP_FAILED;
+	c->pcap_max = NC_PCAP_MAX_DEFAULT;
 	c->repeat = 1;
 	int i = 1;
 	if (i < argc) {
@@ -222,6 +226,11 @@ int nc_cli_parse(int argc, char **argv, struct nc_cli *c, char *err, size_t errl
 				c->keep_pcap = NC_KEEP_NEVER;
 			else
 				return bad(err, errlen, "--keep-pcap needs always, failed or never, "
+					   "not '%s'", v);
+		} else if (!strcmp(name, "--pcap-max")) {
+			NEED("a size (256M, 1G; 0 for no cap)");
+			if (nc_parse_size(v, &c->pcap_max) < 0)
+				return bad(err, errlen, "--pcap-max needs a size such as 256M or 1G, "
 					   "not '%s'", v);
 		} else if (!strcmp(name, "--no-capture")) {
 			c->no_capture = true;

@@ -31,6 +31,7 @@ struct nc_cli {
 	const char *tap;
 	const char *reports_dir;
 	int keep_pcap;              /* enum nc_keep_pcap */
+	unsigned long long pcap_max; /* --pcap-max in bytes; 0: no cap */
 	bool no_capture;
 	bool require_capture;
 	unsigned shard_k, shard_n;

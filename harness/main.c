@@ -100,6 +100,8 @@ static int cmd_list_ctest(const struct nc_cli *c, const struct nc_plan *plan)
 			nc_buf_adds(&b, " --require-capture");
 		if (c->allow_remote)
 			nc_buf_adds(&b, " --allow-remote");
+		if (c->pcap_max != NC_PCAP_MAX_DEFAULT)
+			nc_buf_printf(&b, " --pcap-max %llu", c->pcap_max);
 		if (c->keep_pcap == NC_KEEP_ALWAYS)
 			nc_buf_adds(&b, " --keep-pcap=always");
 		else if (c->keep_pcap == NC_KEEP_NEVER)
@@ -202,6 +204,7 @@ static int cmd_run(const struct nc_cli *c, struct nc_plan *plan, int argc, char 
 	o.capture = !c->no_capture;
 	o.require_capture = c->require_capture;
 	o.keep_pcap = (enum nc_keep_pcap)c->keep_pcap;
+	o.pcap_max = c->pcap_max;
 	o.reports_dir = c->reports_dir;
 	o.wrap = c->wrap;
 	o.allow_remote = c->allow_remote;

@@ -16,12 +16,18 @@
 #include "util/clock.h"
 #include "util/text.h"
 
+/* The sizes of a pcap file's header and of each record's header. */
+#define PCAP_FILE_HEADER 24
+#define PCAP_RECORD_HEADER 16
+
 /* The marker's payload: long and odd enough never to be a scenario's. */
 static const char marker_text[] = "netconform capture marker 7f3e9a";
 
 struct nc_capture {
 	pcap_t *p;
 	pcap_dumper_t *dumper;
+	uint64_t save_max;      /* 0: no cap */
+	struct nc_capture_saved saved;
 	int fd;
 	bool marker_seen;
 	nc_capture_cb cb;       /* for the handler, during a read */
@@ -120,12 +126,37 @@ int nc_capture_save(struct nc_capture *c, void *file, char *err, size_t errlen)
 		fclose((FILE *)file);
 		return -1;
 	}
+	c->saved.bytes = PCAP_FILE_HEADER;
 	return 0;
+}
+
+void nc_capture_save_limit(struct nc_capture *c, uint64_t max_bytes)
+{
+	c->save_max = max_bytes;
+}
+
+void nc_capture_saved(const struct nc_capture *c, struct nc_capture_saved *out)
+{
+	*out = c->saved;
+}
+
+/* A failed write is remembered with its errno when it happens: stdio keeps
+ * only the error flag, and a later flush may fail for another reason. */
+static void note_write_error(struct nc_capture *c)
+{
+	if (!c->saved.error && ferror(pcap_dump_file(c->dumper)))
+		c->saved.error = errno ? errno : EIO;
 }
 
 int nc_capture_flush(struct nc_capture *c)
 {
-	return c->dumper ? pcap_dump_flush(c->dumper) : 0;
+	if (!c->dumper)
+		return 0;
+	errno = 0;
+	if (pcap_dump_flush(c->dumper) < 0 && !c->saved.error)
+		c->saved.error = errno ? errno : EIO;
+	note_write_error(c);
+	return c->saved.error ? -1 : 0;
 }
 
 /* Recognizes the marker: an IPv4 UDP datagram carrying the marker text,
@@ -152,8 +183,18 @@ static void handler(u_char *user, const struct pcap_pkthdr *h, const u_char *byt
 		c->marker_seen = true;
 		return;
 	}
-	if (c->dumper)
-		pcap_dump((u_char *)c->dumper, h, bytes);
+	if (c->dumper && !c->saved.error) {
+		uint64_t size = PCAP_RECORD_HEADER + h->caplen;
+		if (c->save_max && c->saved.bytes + size > c->save_max) {
+			c->saved.unsaved++;
+		} else {
+			errno = 0;
+			pcap_dump((u_char *)c->dumper, h, bytes);
+			note_write_error(c);
+			c->saved.bytes += size;
+			c->saved.packets++;
+		}
+	}
 	struct nc_captured pkt = {
 		/* With nanosecond precision, tv_usec holds nanoseconds. */
 		.ts_ns = (int64_t)h->ts.tv_sec * NC_SEC + h->ts.tv_usec,

@@ -56,7 +56,22 @@ int nc_capture_fd(const struct nc_capture *c);
 /* Writes every delivered packet (the marker excepted) to a pcap file on
  * the given stream, which the capture then owns. Returns 0 or -1. */
 int nc_capture_save(struct nc_capture *c, void *file /* FILE * */, char *err, size_t errlen);
-/* Flushes the pcap file. */
+/* Caps the pcap file at max_bytes (0: no cap). Packets past the cap are
+ * still delivered to the callback, and so to the checks; they are only
+ * not written. */
+void nc_capture_save_limit(struct nc_capture *c, uint64_t max_bytes);
+
+/* What went into the pcap file. */
+struct nc_capture_saved {
+	uint64_t bytes;         /* file size, header included */
+	uint64_t packets;       /* packets written */
+	uint64_t unsaved;       /* packets past the cap, not written */
+	int error;              /* errno of the first failed write, 0 if none */
+};
+void nc_capture_saved(const struct nc_capture *c, struct nc_capture_saved *out);
+
+/* Flushes the pcap file. Returns 0, or -1 when the file could not be
+ * written fully (nc_capture_saved says why). */
 int nc_capture_flush(struct nc_capture *c);
 
 /* Delivers the packets waiting now to cb. Returns the number delivered, or

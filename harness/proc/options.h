@@ -10,12 +10,16 @@
 
 enum nc_keep_pcap { NC_KEEP_FAILED, NC_KEEP_ALWAYS, NC_KEEP_NEVER };
 
+/* The default cap on one variant's pcap file (--pcap-max). */
+#define NC_PCAP_MAX_DEFAULT (256ULL << 20)
+
 struct nc_run_opts {
 	int jobs;                   /* variants at once */
 	double timeout_scale;       /* multiplies every deadline and window */
 	bool capture;               /* capture traffic (when permitted) */
 	bool require_capture;       /* no capture permission is an error */
 	enum nc_keep_pcap keep_pcap;
+	unsigned long long pcap_max; /* the largest pcap file kept per variant; 0: no cap */
 	const char *reports_dir;    /* pcaps go under <reports_dir>/pcap/ */
 	const char *wrap;           /* command built-in roles run under, or NULL */
 	bool allow_remote;          /* permit addresses outside loopback */

@@ -4,10 +4,15 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "proc/variant_int.h"
 #include "util/clock.h"
+#include "util/fsutil.h"
 #include "util/text.h"
 
 static void on_packet(void *ctx, const struct nc_captured *pkt)
@@ -88,10 +93,12 @@ void nc_sup_capture_start(struct sup *s)
 	if (o->keep_pcap != NC_KEEP_NEVER) {
 		char *path = pcap_path(s);
 		if (nc_pcapfile_open(&s->pcap, path, err, sizeof(err)) == 0) {
-			if (nc_capture_save(s->cap, s->pcap.stream, err, sizeof(err)) == 0)
+			if (nc_capture_save(s->cap, s->pcap.stream, err, sizeof(err)) == 0) {
 				s->pcap_open = true;
-			else
+				nc_capture_save_limit(s->cap, o->pcap_max);
+			} else {
 				nc_pcapfile_close(&s->pcap);
+			}
 		}
 		if (!s->pcap_open) {
 			s->capture_error = true;
@@ -125,19 +132,93 @@ void nc_sup_capture_finish(struct sup *s)
 	nc_wirelog_finish(s->wire);
 }
 
+/* Writes a small text file whole or not at all: a temporary beside it,
+ * renamed over it. Returns 0 or -1 with err filled. */
+static int write_whole(const char *path, const void *data, size_t n, char *err, size_t errlen)
+{
+	size_t l = strlen(path) + 16;
+	char *tmp = nc_xmalloc(l);
+	snprintf(tmp, l, "%s.tmp-XXXXXX", path);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	bool ok = fd >= 0 && fchmod(fd, 0644) == 0 && write(fd, data, n) == (ssize_t)n;
+	int e = errno;
+	if (fd >= 0 && close(fd) < 0 && ok) {
+		ok = false;
+		e = errno;
+	}
+	if (ok && rename(tmp, path) < 0) {
+		ok = false;
+		e = errno;
+	}
+	if (!ok) {
+		if (fd >= 0)
+			unlink(tmp);
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
+	}
+	free(tmp);
+	return ok ? 0 : -1;
+}
+
+/* A capped file says so beside itself (a pcap file has no room for a
+ * comment): <file>.note. Returns 0 or -1 with err filled. */
+static int write_cap_note(const char *pcap, const struct nc_capture_saved *sv,
+			  unsigned long long max, char *err, size_t errlen)
+{
+	struct nc_buf path, text;
+	nc_buf_init(&path, 0);
+	nc_buf_init(&text, 0);
+	nc_buf_printf(&path, "%s.note", pcap);
+	nc_buf_printf(&text, "This capture file was capped at %llu bytes (--pcap-max): it holds the "
+		      "first %llu packets; %llu later packets were captured and checked but not "
+		      "written.\n", max, (unsigned long long)sv->packets,
+		      (unsigned long long)sv->unsaved);
+	int rc = write_whole(nc_buf_str(&path), text.data, text.len, err, errlen);
+	nc_buf_free(&path);
+	nc_buf_free(&text);
+	return rc;
+}
+
 void nc_sup_capture_keep(struct sup *s, struct nc_result *r)
 {
 	if (!s->pcap_open)
 		return;
 	const struct nc_run_opts *o = s->job->opts;
 	bool bad = r->status == NC_STATUS_FAIL || r->status == NC_STATUS_ERROR;
-	char err[256];
-	nc_capture_flush(s->cap);
-	if (o->keep_pcap == NC_KEEP_ALWAYS || (o->keep_pcap == NC_KEEP_FAILED && bad)) {
-		if (nc_pcapfile_keep(&s->pcap, err, sizeof(err)) == 0)
-			r->pcap_path = nc_strdup(s->pcap.path);
-		else
+	if (!(o->keep_pcap == NC_KEEP_ALWAYS || (o->keep_pcap == NC_KEEP_FAILED && bad)))
+		return;
+	char err[400];
+	struct nc_capture_saved sv;
+	int flushed = nc_capture_flush(s->cap);
+	nc_capture_saved(s->cap, &sv);
+	if (flushed < 0) {
+		/* A file cut short by a full disk is not kept: reports are
+		 * complete or absent. */
+		snprintf(err, sizeof(err), "cannot write the capture file %s: %s", s->pcap.path,
+			 strerror(sv.error));
+		nc_result_fail(r, true, "capture", s->sc->path, 0, err, "");
+		nc_result_settle(r);
+		return;
+	}
+	if (nc_pcapfile_keep(&s->pcap, err, sizeof(err)) < 0) {
+		nc_result_fail(r, true, "capture", s->sc->path, 0, err, "");
+		nc_result_settle(r);
+		return;
+	}
+	r->pcap_path = nc_strdup(s->pcap.path);
+	if (sv.unsaved) {
+		struct nc_buf note;
+		nc_buf_init(&note, 0);
+		nc_buf_printf(&note, "%s%sthe capture file was capped at %llu bytes (--pcap-max): "
+			      "%llu of %llu packets written, every one checked",
+			      r->capture_note ? r->capture_note : "", r->capture_note ? "; " : "",
+			      o->pcap_max, (unsigned long long)sv.packets,
+			      (unsigned long long)(sv.packets + sv.unsaved));
+		free(r->capture_note);
+		r->capture_note = nc_buf_steal(&note);
+		if (write_cap_note(s->pcap.path, &sv, o->pcap_max, err, sizeof(err)) < 0) {
 			nc_result_fail(r, true, "capture", s->sc->path, 0, err, "");
+			nc_result_settle(r);
+		}
 	}
 }
 
