@@ -2743,7 +2743,8 @@ struct nc_scenario *nc_scenario_load(const char *path, const char *id, const cha
 {
 	struct nc_buf b;
 	nc_buf_init(&b, NC_SCENARIO_MAX_BYTES);
-	if (nc_read_file(path, &b) < 0) {
+	char why[256];
+	if (nc_read_regular(path, &b, why, sizeof(why)) < 0) {
 		int e = errno;
 		memset(diag, 0, sizeof(*diag));
 		snprintf(diag->path, sizeof(diag->path), "%s", path);
@@ -2752,8 +2753,7 @@ struct nc_scenario *nc_scenario_load(const char *path, const char *id, const cha
 				 "scenario file too large (the limit is %u KiB)",
 				 NC_SCENARIO_MAX_BYTES >> 10);
 		else
-			snprintf(diag->msg, sizeof(diag->msg), "cannot read scenario file: %s",
-				 strerror(e));
+			snprintf(diag->msg, sizeof(diag->msg), "cannot read scenario file: %s", why);
 		nc_buf_free(&b);
 		return NULL;
 	}
