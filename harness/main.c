@@ -323,7 +323,7 @@ int main(int argc, char **argv)
 		}
 	}
 	struct nc_plan plan;
-	if (nc_plan_discover(c.paths, c.npaths, &plan, err, sizeof(err)) < 0) {
+	if (nc_plan_discover(c.paths, c.npaths, NULL, NULL, &plan, err, sizeof(err)) < 0) {
 		fprintf(stderr, "netconform: %s\n", err);
 		return EXIT_USAGE;
 	}
