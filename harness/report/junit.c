@@ -151,11 +151,11 @@ struct junit {
 	char *description;
 	int64_t started;     /* Unix ns of its first variant that has one */
 	int64_t time;        /* sum of its testcase times */
-	size_t tests, failures, errors, skipped;
+	struct nc_status_counts counts;
 	struct name_set names;
 
 	/* Totals of the elements written. */
-	size_t t_tests, t_failures, t_errors;
+	struct nc_status_counts totals;
 	int64_t duration;
 };
 
@@ -228,8 +228,9 @@ static void suite_close(struct junit *j)
 	char num[32], ts[32];
 	fputs("  <testsuite", f);
 	attr(f, "name", j->name);
-	fprintf(f, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\"", j->tests,
-		j->failures, j->errors, j->skipped);
+	const struct nc_status_counts *c = &j->counts;
+	fprintf(f, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\"",
+		nc_status_total(c), c->failed, c->errors, c->skipped + c->notrun);
 	attr(f, "time", nc_fmt_seconds(j->time, num, sizeof(num)));
 	nc_fmt_utc(j->started > 0 ? j->started : j->run_started, false, ts, sizeof(ts));
 	if (*ts)
@@ -260,9 +261,11 @@ static void suite_close(struct junit *j)
 		suite_fail(j, "body");
 	if (nc_spool_reset(j->cases) < 0 || nc_spool_reset(j->props) < 0)
 		suite_fail(j, "spools");
-	j->t_tests += j->tests;
-	j->t_failures += j->failures;
-	j->t_errors += j->errors;
+	j->totals.passed += c->passed;
+	j->totals.failed += c->failed;
+	j->totals.errors += c->errors;
+	j->totals.skipped += c->skipped;
+	j->totals.notrun += c->notrun;
 	name_clear(&j->names);
 	j->open = false;
 }
@@ -277,7 +280,7 @@ static void suite_open(struct junit *j, const struct nc_result *r, const char *k
 	set(&j->description, r->description);
 	j->started = 0;
 	j->time = 0;
-	j->tests = j->failures = j->errors = j->skipped = 0;
+	memset(&j->counts, 0, sizeof(j->counts));
 	j->open = true;
 }
 
@@ -319,15 +322,7 @@ static void write_failure(FILE *f, const struct nc_result *r)
 {
 	bool error = r->status == NC_STATUS_ERROR;
 	const char *elem = error ? "error" : "failure";
-	/* The element shows the first failure of its kind: for an error the
-	 * first harness failure (the timeout or crash that stopped the
-	 * variant), for a failure the first failed check. */
-	const struct nc_failure *first = NULL;
-	for (size_t i = 0; i < r->nfailures && !first; i++)
-		if (r->failures[i].harness == error)
-			first = &r->failures[i];
-	if (!first && r->nfailures)
-		first = &r->failures[0];
+	const struct nc_failure *first = nc_result_headline(r);
 
 	struct nc_buf msg, body;
 	nc_buf_init(&msg, 0);
@@ -518,17 +513,10 @@ static int junit_variant(void *self, const struct nc_result *r)
 	if (ferror(j->cases) || ferror(j->props))
 		suite_fail(j, "testcases");
 
-	j->tests++;
+	nc_status_count(&j->counts, r->status);
 	j->time += r->duration_ns > 0 ? r->duration_ns : 0;
 	if (j->started <= 0 && r->started_unix_ns > 0)
 		j->started = r->started_unix_ns;
-	switch (r->status) {
-	case NC_STATUS_PASS: break;
-	case NC_STATUS_FAIL: j->failures++; break;
-	case NC_STATUS_ERROR: j->errors++; break;
-	case NC_STATUS_SKIP:
-	case NC_STATUS_NOTRUN: j->skipped++; break;
-	}
 	return j->broken ? -1 : 0;
 }
 
@@ -539,7 +527,7 @@ static int junit_write(void *ctx, FILE *f)
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
 	/* testsuites has no skipped attribute in junit-10.xsd. */
 	fprintf(f, "<testsuites name=\"netconform\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\"",
-		j->t_tests, j->t_failures, j->t_errors);
+		nc_status_total(&j->totals), j->totals.failed, j->totals.errors);
 	attr(f, "time", nc_fmt_seconds(j->duration, num, sizeof(num)));
 	fputs(">\n", f);
 	if (nc_spool_copy(j->body, f) < 0)

@@ -49,7 +49,7 @@ struct tap {
 	bool stream;
 	size_t planned;
 	size_t n;            /* test points written */
-	size_t pass, fail, skip, error;
+	struct nc_status_counts c;
 	bool broken;
 	char err[512];
 };
@@ -144,12 +144,7 @@ static void failure_fields(FILE *f, const char *indent, const struct nc_failure 
 static void write_diagnostics(FILE *f, const struct nc_result *r)
 {
 	bool error = r->status == NC_STATUS_ERROR;
-	const struct nc_failure *first = NULL;
-	for (size_t i = 0; i < r->nfailures && !first; i++)
-		if (r->failures[i].harness == error)
-			first = &r->failures[i];
-	if (!first && r->nfailures)
-		first = &r->failures[0];
+	const struct nc_failure *first = nc_result_headline(r);
 
 	char ms[32];
 	struct nc_buf m;
@@ -209,31 +204,25 @@ static int tap_variant(void *self, const struct nc_result *r)
 	FILE *f = t->out;
 	errno = 0;
 	t->n++;
+	nc_status_count(&t->c, r->status);
 	bool bad = r->status == NC_STATUS_FAIL || r->status == NC_STATUS_ERROR;
 	fprintf(f, "%s %zu - ", bad ? "not ok" : "ok", t->n);
 	nc_esc_puts(f, NC_ESC_TAP_NAME, nc_str_or(r->name, nc_str_or(r->id, nc_str_or(r->path, "(unnamed)"))));
 	switch (r->status) {
 	case NC_STATUS_PASS:
-		t->pass++;
 		fputc('\n', f);
 		break;
 	case NC_STATUS_FAIL:
 	case NC_STATUS_ERROR:
-		if (r->status == NC_STATUS_FAIL)
-			t->fail++;
-		else
-			t->error++;
 		fputc('\n', f);
 		write_diagnostics(f, r);
 		break;
 	case NC_STATUS_SKIP:
-		t->skip++;
 		fputs(" # SKIP ", f);
 		nc_esc_puts(f, NC_ESC_TAP_NAME, nc_str_or(r->reason, "skipped"));
 		fputc('\n', f);
 		break;
 	case NC_STATUS_NOTRUN: {
-		t->skip++;
 		const char *reason = nc_str_or(r->reason, "not run");
 		fputs(" # SKIP ", f);
 		if (!nc_starts_with(reason, "not run"))
@@ -261,8 +250,8 @@ static void write_totals(struct tap *t, FILE *f, const struct nc_run_totals *tot
 		fprintf(f, "# interrupted by %s: %zu not run\n", nc_fmt_signal(tot->signal, sig, sizeof(sig)),
 			tot->notrun);
 	/* kselftest's summary line; xfail/xpass do not exist here. */
-	fprintf(f, "# Totals: pass:%zu fail:%zu xfail:0 xpass:0 skip:%zu error:%zu\n", t->pass, t->fail,
-		t->skip, t->error);
+	fprintf(f, "# Totals: pass:%zu fail:%zu xfail:0 xpass:0 skip:%zu error:%zu\n", t->c.passed,
+		t->c.failed, t->c.skipped + t->c.notrun, t->c.errors);
 }
 
 struct tap_final {

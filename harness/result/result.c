@@ -319,3 +319,28 @@ int nc_result_decode(const uint8_t *p, size_t n, struct nc_result *r)
 	}
 	return c.ok && c.left == 0 ? 0 : -1;
 }
+
+const struct nc_failure *nc_result_headline(const struct nc_result *r)
+{
+	bool error = r->status == NC_STATUS_ERROR;
+	for (size_t i = 0; i < r->nfailures; i++)
+		if (r->failures[i].harness == error)
+			return &r->failures[i];
+	return r->nfailures ? &r->failures[0] : NULL;
+}
+
+void nc_status_count(struct nc_status_counts *c, enum nc_status s)
+{
+	switch (s) {
+	case NC_STATUS_PASS: c->passed++; break;
+	case NC_STATUS_FAIL: c->failed++; break;
+	case NC_STATUS_ERROR: c->errors++; break;
+	case NC_STATUS_SKIP: c->skipped++; break;
+	case NC_STATUS_NOTRUN: c->notrun++; break;
+	}
+}
+
+size_t nc_status_total(const struct nc_status_counts *c)
+{
+	return c->passed + c->failed + c->errors + c->skipped + c->notrun;
+}

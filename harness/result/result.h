@@ -125,6 +125,29 @@ void nc_result_output(struct nc_result *r, int role, const char *text, size_t n)
 /* Returns the value of a property, or NULL. */
 const char *nc_result_get_prop(const struct nc_result *r, const char *name);
 
+/* The failure a report names first, in its headline (the JUnit message,
+ * the TAP message, the HTML summary): for an error the first harness
+ * failure (the timeout or crash that stopped the variant), for a failure
+ * the first failed check, and otherwise the first failure of any kind.
+ * NULL when the result has none. Borrowed from r. */
+const struct nc_failure *nc_result_headline(const struct nc_result *r);
+
+/* How many variants ended in each status: what every report's totals are
+ * made of. Reports that have no "not run" count (JUnit's skipped, TAP's
+ * SKIP) add notrun to skipped. */
+struct nc_status_counts {
+	size_t passed;
+	size_t failed;
+	size_t errors;
+	size_t skipped;
+	size_t notrun;
+};
+
+/* Counts one variant that ended in status s. */
+void nc_status_count(struct nc_status_counts *c, enum nc_status s);
+/* All the variants counted. */
+size_t nc_status_total(const struct nc_status_counts *c);
+
 /* Serialization between the supervisor and the runner. */
 int nc_result_encode(const struct nc_result *r, struct nc_buf *out);
 /* Decodes into r (initialized by the caller); -1 when the bytes are
