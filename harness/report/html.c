@@ -375,8 +375,7 @@ static int html_variant(void *self, const struct nc_result *r)
 	write_row(h, r, idx);
 	write_details(h, r, idx);
 	if (ferror(h->rows) || ferror(h->details)) {
-		snprintf(h->err, sizeof(h->err), "cannot write the HTML report's spool: %s",
-			 strerror(errno ? errno : EIO));
+		nc_rfile_spool_error(&h->rf, "variants", h->err, sizeof(h->err));
 		h->broken = true;
 		return -1;
 	}
@@ -568,17 +567,7 @@ static int html_end(void *self, const struct nc_run_totals *t)
 {
 	struct html *h = self;
 	h->totals = *t;
-	if (h->broken) {
-		fprintf(stderr, "netconform: %s; %s was not written\n", h->err,
-			h->rf.path ? h->rf.path : "the report");
-		return -1;
-	}
-	char err[512];
-	if (nc_rfile_commit(&h->rf, html_write, h, err, sizeof(err)) < 0) {
-		fprintf(stderr, "netconform: HTML report: %s\n", err);
-		return -1;
-	}
-	return 0;
+	return nc_rfile_finish(&h->rf, h->err, html_write, h);
 }
 
 static void html_destroy(void *self)

@@ -213,8 +213,7 @@ static void set(char **dst, const char *src)
 static void suite_fail(struct junit *j, const char *what)
 {
 	if (!j->broken)
-		snprintf(j->err, sizeof(j->err), "cannot write the JUnit report's %s: %s", what,
-			 strerror(errno ? errno : EIO));
+		nc_rfile_spool_error(&j->rf, what, j->err, sizeof(j->err));
 	j->broken = true;
 }
 
@@ -541,17 +540,7 @@ static int junit_end(void *self, const struct nc_run_totals *t)
 	struct junit *j = self;
 	suite_close(j);
 	j->duration = t->duration_ns;
-	if (j->broken) {
-		fprintf(stderr, "netconform: %s; %s was not written\n", j->err,
-			j->rf.path ? j->rf.path : "the report");
-		return -1;
-	}
-	char err[512];
-	if (nc_rfile_commit(&j->rf, junit_write, j, err, sizeof(err)) < 0) {
-		fprintf(stderr, "netconform: JUnit report: %s\n", err);
-		return -1;
-	}
-	return 0;
+	return nc_rfile_finish(&j->rf, j->err, junit_write, j);
 }
 
 static void junit_destroy(void *self)

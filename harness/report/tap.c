@@ -39,6 +39,7 @@
 #include "report/report_file.h"
 #include "report/report_text.h"
 #include "util/buf.h"
+#include "util/termsafe.h"
 #include "util/text.h"
 
 #define TAP_MAX_DETAIL (16u * 1024u)   /* detail text per failure */
@@ -235,8 +236,11 @@ static int tap_variant(void *self, const struct nc_result *r)
 	if (t->stream)
 		fflush(f);
 	if (ferror(f)) {
-		snprintf(t->err, sizeof(t->err), "cannot write the TAP report: %s",
-			 strerror(errno ? errno : EIO));
+		if (t->stream)
+			snprintf(t->err, sizeof(t->err), "cannot write the TAP report to standard "
+				 "output: %s", strerror(errno ? errno : EIO));
+		else
+			nc_rfile_spool_error(&t->rf, "test points", t->err, sizeof(t->err));
 		t->broken = true;
 		return -1;
 	}
@@ -272,23 +276,20 @@ static int tap_write(void *ctx, FILE *f)
 static int tap_end(void *self, const struct nc_run_totals *tot)
 {
 	struct tap *t = self;
-	if (t->broken) {
-		fprintf(stderr, "netconform: %s\n", t->err);
-		return -1;
+	if (t->broken || !t->stream) {
+		struct tap_final x = { t, tot };
+		return nc_rfile_finish(&t->rf, t->err, tap_write, &x);
 	}
-	if (t->stream) {
-		/* A streamed plan promised run_info.total test points; say so
-		 * if the runner delivered a different number, rather than
-		 * leave a consumer to guess. */
-		if (t->n != t->planned)
-			printf("# netconform: planned %zu variants but reported %zu\n", t->planned, t->n);
-		write_totals(t, stdout, tot);
-		return fflush(stdout) == 0 ? 0 : -1;
-	}
-	char err[512];
-	struct tap_final x = { t, tot };
-	if (nc_rfile_commit(&t->rf, tap_write, &x, err, sizeof(err)) < 0) {
-		fprintf(stderr, "netconform: TAP report: %s\n", err);
+	/* A streamed plan promised run_info.total test points; say so if the
+	 * runner delivered a different number, rather than leave a consumer
+	 * to guess. */
+	if (t->n != t->planned)
+		printf("# netconform: planned %zu variants but reported %zu\n", t->planned, t->n);
+	write_totals(t, stdout, tot);
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		nc_term_msg(stderr, "netconform: cannot write the TAP report to standard output: %s",
+			    strerror(errno ? errno : EIO));
 		return -1;
 	}
 	return 0;

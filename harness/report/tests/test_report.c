@@ -563,29 +563,94 @@ static void test_atomic_replace(void)
 	free(dir);
 }
 
-/* A symbolic link stays a link; the file it names gets the report. */
+/* A symbolic link at the path is replaced by the report, not followed:
+ * the file it named keeps its contents, and a dangling link is replaced
+ * too. */
 static void test_symlink_target(void)
 {
 	char *dir = make_tmpdir();
 	char *real = join(dir, "run-5.xml"), *link = join(dir, "latest.xml");
+	char *dangling = join(dir, "dangling.xml");
 	FILE *f = fopen(real, "w");
 	CU_ASSERT_FATAL(f != NULL);
 	fputs("OLD", f);
 	fclose(f);
 	CU_ASSERT_FATAL(symlink("run-5.xml", link) == 0);
-	struct nc_reporter rep;
-	char err[512];
-	CU_ASSERT_FATAL(nc_junit_reporter(&rep, link, err, sizeof(err)) == 0);
-	CU_ASSERT_EQUAL(nc_fixture_run(&rep, 1, 0, "pcap", 0, NULL), 0);
-	rep.ops->destroy(rep.self);
-	struct stat st;
-	CU_ASSERT(lstat(link, &st) == 0 && S_ISLNK(st.st_mode));
+	CU_ASSERT_FATAL(symlink("nowhere/x.xml", dangling) == 0);
+	const char *targets[] = { link, dangling };
+	for (size_t i = 0; i < 2; i++) {
+		struct nc_reporter rep;
+		char err[512];
+		CU_ASSERT_FATAL(nc_junit_reporter(&rep, targets[i], err, sizeof(err)) == 0);
+		CU_ASSERT_EQUAL(nc_fixture_run(&rep, 1, 0, "pcap", 0, NULL), 0);
+		rep.ops->destroy(rep.self);
+		struct stat st;
+		CU_ASSERT(lstat(targets[i], &st) == 0 && S_ISREG(st.st_mode));
+		char *x = slurp(targets[i]);
+		CU_ASSERT(x && strncmp(x, "<?xml", 5) == 0);
+		free(x);
+	}
 	char *x = slurp(real);
-	CU_ASSERT(x && strncmp(x, "<?xml", 5) == 0);
+	CU_ASSERT(x && strcmp(x, "OLD") == 0);
 	free(x);
 	CU_ASSERT_EQUAL(count_entries(dir, ".tmp-"), 0);
 	free(real);
 	free(link);
+	free(dangling);
+	rm_rf(dir);
+	free(dir);
+}
+
+/* Targets that are not files: one of our own descriptors is written after
+ * what it holds, never truncated or renamed over; a FIFO without a reader
+ * is an error at once, not a wait; a link to a device is written through. */
+static void test_device_targets(void)
+{
+	char *dir = make_tmpdir();
+	char *file = join(dir, "out.txt");
+	int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(write(fd, "HEAD\n", 5) == 5);
+	char path[64];
+	snprintf(path, sizeof(path), "/dev/fd/%d", fd);
+	for (size_t i = 0; i < 3; i++) {
+		struct nc_reporter rep;
+		char err[512];
+		CU_ASSERT_FATAL(makers[i](&rep, path, err, sizeof(err)) == 0);
+		CU_ASSERT_EQUAL(nc_fixture_run(&rep, 1, 0, "pcap", 0, NULL), 0);
+		rep.ops->destroy(rep.self);
+	}
+	/* Still open, and still ours. */
+	CU_ASSERT(fcntl(fd, F_GETFD) >= 0);
+	close(fd);
+	char *x = slurp(file);
+	CU_ASSERT(x && strncmp(x, "HEAD\n<?xml", 10) == 0);
+	CU_ASSERT(x && strstr(x, "</testsuites>") && strstr(x, "</html>") && strstr(x, "TAP version 13"));
+	free(x);
+	/* A descriptor that is not open is refused before the run. */
+	struct nc_reporter rep;
+	char err[512];
+	CU_ASSERT_EQUAL(nc_junit_reporter(&rep, "/dev/fd/999", err, sizeof(err)), -1);
+	CU_ASSERT_STRING_EQUAL(err, "cannot write /dev/fd/999: Bad file descriptor");
+
+	char *fifo = join(dir, "pipe.xml");
+	CU_ASSERT_FATAL(mkfifo(fifo, 0600) == 0);
+	CU_ASSERT_FATAL(nc_junit_reporter(&rep, fifo, err, sizeof(err)) == 0);
+	CU_ASSERT_EQUAL(nc_fixture_run(&rep, 1, 0, "pcap", 0, NULL), -1);
+	rep.ops->destroy(rep.self);
+	struct stat st;
+	CU_ASSERT(lstat(fifo, &st) == 0 && S_ISFIFO(st.st_mode));
+
+	char *null = join(dir, "null.xml");
+	CU_ASSERT_FATAL(symlink("/dev/null", null) == 0);
+	CU_ASSERT_FATAL(nc_junit_reporter(&rep, null, err, sizeof(err)) == 0);
+	CU_ASSERT_EQUAL(nc_fixture_run(&rep, 1, 0, "pcap", 0, NULL), 0);
+	rep.ops->destroy(rep.self);
+	CU_ASSERT(lstat(null, &st) == 0 && S_ISLNK(st.st_mode));
+	CU_ASSERT_EQUAL(count_entries(dir, ".tmp-"), 0);
+	free(null);
+	free(fifo);
+	free(file);
 	rm_rf(dir);
 	free(dir);
 }
@@ -611,6 +676,7 @@ void nc_unit_register(void)
 		{ "failures_leave_nothing", test_failures_leave_nothing },
 		{ "atomic_replace", test_atomic_replace },
 		{ "symlink_target", test_symlink_target },
+		{ "device_targets", test_device_targets },
 		{ NULL, NULL },
 	};
 	nc_unit_suite("escaping", escaping);
