@@ -7,8 +7,9 @@
  *   2    usage errors, or scenario files that do not parse or cannot be
  *        read (the other files still run)
  *   3    the run completed, but a report (JUnit, HTML, TAP, the console's
- *        own output) could not be written whole; the message names the
- *        file and the error
+ *        own output) or an artifact of a variant (a result's
+ *        artifact_error: its pcap file) could not be written whole; the
+ *        message names the file and the error
  *   128 + signal (130 SIGINT, 143 SIGTERM, 129 SIGHUP) when interrupted,
  *        at any moment, the reading of the scenario files included; the
  *        reports are still written, with what did not run marked so.
@@ -407,7 +408,7 @@ static int cmd_run(const struct nc_cli *c, struct nc_plan *plan, int argc, char 
 	}
 	if (t.interrupted)
 		return 128 + t.signal;
-	if (outcome.reports_failed)
+	if (outcome.reports_failed || outcome.artifacts_failed)
 		return EXIT_REPORT;
 	if (plan->parse_errors)
 		return EXIT_USAGE;

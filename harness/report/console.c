@@ -274,6 +274,12 @@ static int console_variant(void *self, const struct nc_result *r)
 			nc_buf_addc(&b, '\n');
 		}
 	}
+	/* Whatever the status: a lost artifact changes the exit status. */
+	if (r->artifact_error) {
+		nc_buf_adds(&b, "      artifact not written: ");
+		put(&b, r->artifact_error);
+		nc_buf_addc(&b, '\n');
+	}
 	flush_line(c, &b);
 	nc_buf_free(&b);
 	fflush(c->out);

@@ -2,8 +2,9 @@
  *
  * The runner hands every event to one reporter; this one passes it on to
  * the console and the file reports, and keeps count of those that could
- * not write their output whole, which main turns into the exit status
- * ("the run completed but a report could not be written"). It is also what
+ * not write their output whole and of the variants whose artifacts (pcap
+ * files) could not be written, which main turns into the exit status ("the
+ * run completed but a report or an artifact could not be written"). It is also what
  * main uses to report a run that was interrupted before it started.
  */
 #include "report/reporter.h"
@@ -44,6 +45,8 @@ static int fanout_variant(void *self, const struct nc_result *r)
 {
 	struct fanout *f = self;
 	nc_status_count(&f->oc->counts, r->status);
+	if (r->artifact_error)
+		f->oc->artifacts_failed++;
 	/* A reporter that failed here fails its end() too, which counts. */
 	for (size_t i = 0; i < f->n; i++)
 		if (!f->dead[i])

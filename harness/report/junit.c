@@ -410,6 +410,8 @@ static void describe(struct nc_buf *b, const struct nc_result *r)
 		if (r->output_dropped[k])
 			nc_buf_printf(b, "  (%zu more bytes not kept)\n", r->output_dropped[k]);
 	}
+	if (r->artifact_error)
+		nc_buf_printf(b, "artifact not written: %s\n", r->artifact_error);
 	if (ran) {
 		if (r->capture_on)
 			nc_buf_printf(b, "capture: on%s%s\n", r->capture_note ? ", " : "",

@@ -94,6 +94,7 @@ int nc_tap_reporter(struct nc_reporter *out, const char *path, char *err, size_t
 struct nc_report_outcome {
 	size_t reports_failed;      /* reporters whose output is not whole; each
 				       said why on standard error */
+	size_t artifacts_failed;    /* variants whose artifact_error is set */
 	struct nc_status_counts counts;  /* the variants reported */
 };
 

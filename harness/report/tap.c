@@ -181,6 +181,8 @@ static void write_diagnostics(FILE *f, const struct nc_result *r)
 		fprintf(f, "  failures_not_kept: %zu\n", r->failures_dropped);
 	if (r->pcap_path)
 		yaml_str(f, "  ", "pcap", r->pcap_path);
+	if (r->artifact_error)
+		yaml_str(f, "  ", "artifact_error", r->artifact_error);
 	fputs("  ...\n", f);
 }
 

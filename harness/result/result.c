@@ -51,6 +51,7 @@ void nc_result_free(struct nc_result *r)
 	free(r->output[1]);
 	free(r->capture_note);
 	free(r->pcap_path);
+	free(r->artifact_error);
 	for (size_t i = 0; i < r->npackets; i++)
 		free(r->packets[i].text);
 	free(r->packets);
@@ -221,6 +222,7 @@ int nc_result_encode(const struct nc_result *r, struct nc_buf *b)
 	nc_buf_put_u8(b, r->capture_on);
 	put_opt(b, r->capture_note);
 	put_opt(b, r->pcap_path);
+	put_opt(b, r->artifact_error);
 	nc_buf_put_u64(b, r->packets_total);
 	nc_buf_put_u32(b, (uint32_t)r->npackets);
 	for (size_t i = 0; i < r->npackets; i++) {
@@ -296,6 +298,7 @@ int nc_result_decode(const uint8_t *p, size_t n, struct nc_result *r)
 	r->capture_on = nc_cursor_u8(&c) != 0;
 	r->capture_note = get_opt(&c);
 	r->pcap_path = get_opt(&c);
+	r->artifact_error = get_opt(&c);
 	uint64_t total = nc_cursor_u64(&c);
 	uint32_t np = nc_cursor_u32(&c);
 	if (!c.ok || np > NC_RESULT_MAX_PACKETS)

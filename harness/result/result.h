@@ -102,6 +102,11 @@ struct nc_result {
 	bool capture_on;
 	char *capture_note;  /* why capture was off, or drop counts */
 	char *pcap_path;     /* written pcap file, relative to the working directory; NULL if none */
+	/* Why an artifact of the variant (its pcap file) could not be written
+	 * whole, as "cannot write reports/pcap/udp/x[inet].pcap: No space left
+	 * on device"; NULL when nothing failed. It does not change the status
+	 * (the checks saw every packet); the run's exit status says it (3). */
+	char *artifact_error;
 	uint64_t packets_total;
 	struct nc_packet_line *packets;
 	size_t npackets;

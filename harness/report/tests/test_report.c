@@ -18,6 +18,7 @@
 #include "tests/unit/cunit_main.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/text.h"
 
 /* ------------------------------------------------------------------------ */
 /* Helpers */
@@ -655,6 +656,123 @@ static void test_device_targets(void)
 	free(dir);
 }
 
+
+/* The console escapes everything that comes from outside: on the hostile
+ * run (C0, DEL, C1, U+FFFE, invalid UTF-8, CR in names, messages, details,
+ * outputs and packet lines), verbose so every block is shown, its output
+ * holds no control byte but newline and tab, no C1 control, no U+2028 and
+ * only valid UTF-8. */
+static void test_console_hostile(void)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	CU_ASSERT_FATAL(out != NULL);
+	struct nc_console_opts o = { .out = out, .verbose = true, .color = 0 };
+	struct nc_reporter rep;
+	CU_ASSERT_FATAL(nc_console_reporter(&rep, &o) == 0);
+	CU_ASSERT_EQUAL(nc_fixture_run(&rep, 1, 0, "pcap", 0, NULL), 0);
+	rep.ops->destroy(rep.self);
+	fclose(out);
+	CU_ASSERT(len > 1000);
+	const unsigned char *p = (const unsigned char *)text;
+	size_t bad = 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = nc_utf8_decode(p + i, len - i, &cp);
+		if (n == 0 || (cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7F ||
+		    (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029) {
+			if (!bad++)
+				fprintf(stderr, "\n  raw byte 0x%02x at %zu: ...%.40s\n", p[i], i,
+					text + (i > 40 ? i - 40 : 0));
+			n = n ? n : 1;
+		}
+		i += n;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	/* The escaped forms are there instead. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\\x1b"));
+	free(text);
+
+	/* A console whose output fails says so and fails its end(). */
+	FILE *full = fopen("/dev/full", "w");
+	if (full) {
+		o.out = full;
+		o.verbose = false;
+		CU_ASSERT_FATAL(nc_console_reporter(&rep, &o) == 0);
+		CU_ASSERT_EQUAL(nc_fixture_run(&rep, 1, 0, "pcap", 0, NULL), -1);
+		rep.ops->destroy(rep.self);
+		fclose(full);
+	}
+}
+
+/* A reporter stub whose begin() or end() fails on request. */
+struct stub {
+	int fail_begin, fail_end;
+	size_t variants, ends;
+};
+static int stub_begin(void *self, const struct nc_run_info *run)
+{
+	(void)run;
+	return ((struct stub *)self)->fail_begin ? -1 : 0;
+}
+static int stub_variant(void *self, const struct nc_result *r)
+{
+	(void)r;
+	((struct stub *)self)->variants++;
+	return 0;
+}
+static int stub_end(void *self, const struct nc_run_totals *t)
+{
+	(void)t;
+	struct stub *s = self;
+	s->ends++;
+	return s->fail_end ? -1 : 0;
+}
+static void stub_destroy(void *self)
+{
+	(void)self;
+}
+static const struct nc_reporter_ops stub_ops = {
+	"stub", stub_begin, NULL, stub_variant, stub_end, stub_destroy,
+};
+
+/* The fanout drives every reporter, drops one whose begin() failed, and
+ * counts reporters that failed and results that lost an artifact. */
+static void test_fanout(void)
+{
+	struct stub ok = { 0 }, bad_begin = { .fail_begin = 1 }, bad_end = { .fail_end = 1 };
+	struct nc_reporter reps[] = { { &stub_ops, &ok }, { &stub_ops, &bad_begin },
+				      { &stub_ops, &bad_end } };
+	struct nc_report_outcome oc;
+	struct nc_reporter all;
+	nc_fanout_reporter(&all, reps, 3, &oc);
+	CU_ASSERT_EQUAL(all.ops->begin(all.self, nc_fixture_run_info(3)), 0);
+	const enum nc_status st[] = { NC_STATUS_PASS, NC_STATUS_FAIL, NC_STATUS_NOTRUN };
+	for (size_t i = 0; i < 3; i++) {
+		struct nc_result r;
+		nc_result_init(&r);
+		r.status = st[i];
+		if (i == 0)
+			r.artifact_error = strdup("cannot write reports/pcap/x.pcap: No space left on device");
+		CU_ASSERT_EQUAL(all.ops->variant(all.self, &r), 0);
+		nc_result_free(&r);
+	}
+	struct nc_run_totals t = { 0 };
+	CU_ASSERT_EQUAL(all.ops->end(all.self, &t), -1);
+	all.ops->destroy(all.self);
+	CU_ASSERT_EQUAL(ok.variants, 3);
+	CU_ASSERT_EQUAL(ok.ends, 1);
+	CU_ASSERT_EQUAL(bad_begin.variants, 0);
+	CU_ASSERT_EQUAL(bad_begin.ends, 0);
+	CU_ASSERT_EQUAL(bad_end.ends, 1);
+	CU_ASSERT_EQUAL(oc.reports_failed, 2);
+	CU_ASSERT_EQUAL(oc.artifacts_failed, 1);
+	CU_ASSERT_EQUAL(oc.counts.passed, 1);
+	CU_ASSERT_EQUAL(oc.counts.failed, 1);
+	CU_ASSERT_EQUAL(oc.counts.notrun, 1);
+}
+
 void nc_unit_register(void)
 {
 	static const struct nc_unit_test escaping[] = {
@@ -677,6 +795,8 @@ void nc_unit_register(void)
 		{ "atomic_replace", test_atomic_replace },
 		{ "symlink_target", test_symlink_target },
 		{ "device_targets", test_device_targets },
+		{ "console_hostile", test_console_hostile },
+		{ "fanout", test_fanout },
 		{ NULL, NULL },
 	};
 	nc_unit_suite("escaping", escaping);

@@ -88,6 +88,7 @@ static void full_result(struct nc_result *r)
 	r->capture_on = true;
 	r->capture_note = strdup("");
 	r->pcap_path = NULL;
+	r->artifact_error = strdup("cannot write reports/pcap/udp/x[inet].pcap: No space left on device");
 	nc_result_add_packet(r, 1, 100, "IP 127.0.0.1.41234 > 127.0.0.1.50000: UDP, length 5");
 	nc_result_add_packet(r, 2, -5, "");
 	r->packets_total = 99;
@@ -140,6 +141,7 @@ static void assert_result_eq(const struct nc_result *a, const struct nc_result *
 	CU_ASSERT_EQUAL(a->capture_on, b->capture_on);
 	ASSERT_OPT(a->capture_note, b->capture_note);
 	ASSERT_OPT(a->pcap_path, b->pcap_path);
+	ASSERT_OPT(a->artifact_error, b->artifact_error);
 	CU_ASSERT_EQUAL(a->packets_total, b->packets_total);
 	CU_ASSERT_EQUAL_FATAL(a->npackets, b->npackets);
 	for (size_t i = 0; i < a->npackets; i++) {
