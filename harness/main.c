@@ -328,7 +328,10 @@ static int cmd_run(const struct nc_cli *c, struct nc_plan *plan, int argc, char 
 		self[n] = 0;
 		o.self_exe = self;
 	}
-	nc_ns_probe(&o.ns);
+	/* A run a signal stopped while its files were read starts nothing:
+	 * the probe (a child in new namespaces) would only delay its reports. */
+	if (!plan->interrupted)
+		nc_ns_probe(&o.ns);
 
 	/* With the TAP report on standard output, the console goes to
 	 * standard error, so standard output is pure TAP. */
@@ -371,9 +374,9 @@ static int cmd_run(const struct nc_cli *c, struct nc_plan *plan, int argc, char 
 		.version = NC_VERSION,
 		.hostname = host,
 		.started_unix_ns = nc_realtime_ns(),
-		.mode = nc_ns_mode_name(o.ns.mode),
+		.mode = plan->interrupted ? "not started" : nc_ns_mode_name(o.ns.mode),
 		.mode_note = o.ns.note[0] ? o.ns.note : NULL,
-		.capture_on = o.capture && o.ns.mode != NC_NS_HOST,
+		.capture_on = o.capture && o.ns.mode != NC_NS_HOST && !plan->interrupted,
 		.capture_note = !o.capture ? "capture disabled by --no-capture"
 			      : o.ns.mode == NC_NS_HOST
 				? "wire checks skipped: without a private network namespace the "

@@ -57,6 +57,14 @@ static void put(struct nc_buf *b, const char *s)
 	nc_term_adds(b, s ? s : "", NC_TERM_LINE);
 }
 
+/* Appends a line: our label, then outside text. */
+static void put_line(struct nc_buf *b, const char *label, const char *s)
+{
+	nc_buf_adds(b, label);
+	put(b, s);
+	nc_buf_addc(b, '\n');
+}
+
 /* Appends outside text left-aligned in a field of width columns (counted
  * in bytes, as printf's %-*s does). */
 static void put_padded(struct nc_buf *b, const char *s, size_t width)
@@ -103,16 +111,10 @@ static int console_begin(void *self, const struct nc_run_info *run)
 		put(&b, run->shard);
 	}
 	nc_buf_addc(&b, '\n');
-	if (run->mode_note) {
-		nc_buf_adds(&b, "note: ");
-		put(&b, run->mode_note);
-		nc_buf_addc(&b, '\n');
-	}
-	if (run->capture_note && !run->capture_on) {
-		nc_buf_adds(&b, "note: ");
-		put(&b, run->capture_note);
-		nc_buf_addc(&b, '\n');
-	}
+	if (run->mode_note)
+		put_line(&b, "note: ", run->mode_note);
+	if (run->capture_note && !run->capture_on)
+		put_line(&b, "note: ", run->capture_note);
 	flush_line(c, &b);
 	nc_buf_free(&b);
 	fflush(c->out);
@@ -221,9 +223,7 @@ static void put_failures(struct nc_buf *b, const struct nc_result *r)
 			nc_buf_adds(b, ": ");
 		}
 		put(b, f->check);
-		nc_buf_adds(b, ": ");
-		put(b, f->message);
-		nc_buf_addc(b, '\n');
+		put_line(b, ": ", f->message);
 		if (f->detail && *f->detail)
 			put_indented(b, "        ", f->detail);
 	}
@@ -268,18 +268,12 @@ static int console_variant(void *self, const struct nc_result *r)
 			put_packets(&b, r);
 		}
 		put_output(&b, r);
-		if (r->pcap_path) {
-			nc_buf_adds(&b, "      capture: ");
-			put(&b, r->pcap_path);
-			nc_buf_addc(&b, '\n');
-		}
+		if (r->pcap_path)
+			put_line(&b, "      capture: ", r->pcap_path);
 	}
 	/* Whatever the status: a lost artifact changes the exit status. */
-	if (r->artifact_error) {
-		nc_buf_adds(&b, "      artifact not written: ");
-		put(&b, r->artifact_error);
-		nc_buf_addc(&b, '\n');
-	}
+	if (r->artifact_error)
+		put_line(&b, "      artifact not written: ", r->artifact_error);
 	flush_line(c, &b);
 	nc_buf_free(&b);
 	fflush(c->out);

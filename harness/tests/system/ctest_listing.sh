@@ -9,10 +9,7 @@
 # not have run (it would create a file named "pwned").
 set -u
 nc=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-say() { echo "FAIL: $*"; fail=1; }
+. "$(dirname "$0")/common.sh"
 
 nl='
 '

@@ -15,10 +15,8 @@
 # instead of hanging it.
 set -u
 nc=$1
-tmp=$(mktemp -d)
+. "$(dirname "$0")/common.sh"
 trap 'chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
-fail=0
-say() { echo "FAIL: $*"; fail=1; }
 # expect_status WANT CMD...: runs CMD with a deadline into $tmp/out.
 expect_status() {
 	want=$1

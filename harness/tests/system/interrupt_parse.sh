@@ -5,29 +5,33 @@
 # exits 128 + signal within 0.5 s of it, with every report written and
 # whole, each variant known so far "not run" (interrupted while the files
 # were read); `check` stops the same way. The files are made slow to read
-# (each sends an 8 MiB fixture, which the parser reads), and so many that
+# (each sends a 4 MiB fixture, which the parser reads), and so many that
 # reading them takes about 3 s here, measured first, so the signal always
 # comes in the middle of it.
 set -u
 nc=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-say() { echo "FAIL: $*"; fail=1; }
+. "$(dirname "$0")/common.sh"
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 mkdir -p "$tmp/s/g"
-head -c 8388608 /dev/zero >"$tmp/s/big.bin"
+head -c 4194304 /dev/zero >"$tmp/s/big.bin"
 write_scn() {
 	printf 'scenario s%s\ntransport tcp\nfamily inet inet6\nserver\n  bind loopback:0\n  listen 1\n  accept from client\n  recv 100 => eof\nclient\n  connect server\n  send file big.bin\n' "$1" >"$tmp/s/g/s$1.scn"
 }
 write_scn 0
-t0=$(now_ms)
 "$nc" check "$tmp/s/g/s0.scn" >/dev/null 2>&1 || say "the slow file does not parse"
-one=$(($(now_ms) - t0 + 1))
+# The fastest of three reads: on a loaded machine reading only gets slower,
+# which keeps the signal inside the reading.
+one=100000
+for k in 1 2 3; do
+	t0=$(now_ms)
+	"$nc" check "$tmp/s/g/s0.scn" >/dev/null 2>&1
+	t=$(($(now_ms) - t0 + 1))
+	[ $t -lt $one ] && one=$t
+done
 n=$((3000 / one))
 [ $n -lt 10 ] && n=10
-[ $n -gt 400 ] && n=400
+[ $n -gt 600 ] && n=600
 i=1
 while [ $i -lt $n ]; do
 	write_scn $i

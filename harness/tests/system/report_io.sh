@@ -14,7 +14,7 @@
 #   - --tap - keeps standard output pure TAP, the console going to stderr.
 set -u
 nc=$1
-tmp=$(mktemp -d)
+. "$(dirname "$0")/common.sh"
 mnt="$tmp/full"
 mounted=""
 cleanup() {
@@ -22,8 +22,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-fail=0
-say() { echo "FAIL: $*"; fail=1; }
 scn=scenarios/udp/hello-bye.scn
 run() { "$nc" --no-progress --color=never --reports "$tmp/r" "$@"; }
 show() { sed 's/^/    | /' "$@"; }

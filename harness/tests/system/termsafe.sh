@@ -13,10 +13,7 @@
 # forms are there instead.
 set -u
 nc=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-say() { echo "FAIL: $*"; fail=1; }
+. "$(dirname "$0")/common.sh"
 
 esc=$(printf '\033')
 # g<OSC 0;owned BEL>, and x<CSI 2J><U+009B><U+2028><0xFF>.scn
