@@ -183,6 +183,11 @@ static void write_facts(struct html *h, FILE *f, const struct nc_result *r, stru
 		fputs("</a></dd>", f);
 		free(link);
 	}
+	if (r->artifact_error) {
+		fputs("<dt>Artifact not written</dt><dd>", f);
+		esc(f, r->artifact_error);
+		fputs("</dd>", f);
+	}
 	fputs("</dl>\n", f);
 }
 
