@@ -2,8 +2,23 @@
  *
  * It turns the command line into a plan and run options, picks the
  * reporters, runs, and maps the outcome to the exit status:
- * 0 all passed, 1 a variant failed or errored, 2 usage or scenario-file
- * errors, 128 + signal when interrupted.
+ *   0    every variant passed (skips allowed)
+ *   1    a variant failed or errored
+ *   2    usage errors, or scenario files that do not parse or cannot be
+ *        read (the other files still run)
+ *   3    the run completed, but a report (JUnit, HTML, TAP, the console's
+ *        own output) or an artifact of a variant (a result's
+ *        artifact_error: its pcap file) could not be written whole; the
+ *        message names the file and the error
+ *   128 + signal (130 SIGINT, 143 SIGTERM, 129 SIGHUP) when interrupted,
+ *        at any moment, the reading of the scenario files included; the
+ *        reports are still written, with what did not run marked so.
+ * When several apply, the first of 128 + signal, 3, 2, 1 is the status.
+ *
+ * The stop signals are blocked from the start, before the scenario files
+ * are read: discovery asks between files whether one is pending, and the
+ * runner reads them from its signalfd (proc/runner.h), so a signal at any
+ * moment is handled, never the default death without a report.
  */
 #include <errno.h>
 #include <limits.h>
@@ -19,14 +34,47 @@
 #include "proc/program.h"
 #include "proc/options.h"
 #include "proc/runner.h"
+#include "report/report_text.h"
 #include "report/reporter.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/fsutil.h"
+#include "util/termsafe.h"
+#include "util/text.h"
 #include "wire/dumpfile.h"
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
+#define EXIT_REPORT 3
+
+/* SIGINT, SIGTERM and SIGHUP: the signals that stop a run. */
+static void stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
+/* Discovery's stop question: takes a pending stop signal, without waiting,
+ * and returns its number, or 0. */
+static int pending_stop(void *ctx)
+{
+	(void)ctx;
+	sigset_t set;
+	stop_signals(&set);
+	struct timespec zero = { 0, 0 };
+	int sig = sigtimedwait(&set, NULL, &zero);
+	return sig > 0 ? sig : 0;
+}
+
+static int interrupted_status(int sig, const char *while_doing)
+{
+	char name[32];
+	nc_term_msg(stderr, "netconform: interrupted by %s %s", nc_fmt_signal(sig, name, sizeof(name)),
+		    while_doing);
+	return 128 + sig;
+}
 
 static int cmd_check(const struct nc_plan *plan)
 {
@@ -38,17 +86,38 @@ static int cmd_check(const struct nc_plan *plan)
 			continue;
 		}
 		char msg[1400];
-		fprintf(stderr, "%s\n", nc_diag_format(&f->diag, msg, sizeof(msg)));
+		nc_term_msg(stderr, "%s", nc_diag_format(&f->diag, msg, sizeof(msg)));
 	}
 	printf("%zu file%s checked, %zu valid, %zu with errors\n", plan->nfiles,
 	       plan->nfiles == 1 ? "" : "s", ok, plan->parse_errors);
 	return plan->parse_errors ? EXIT_USAGE : 0;
 }
 
-/* A CMake bracket argument holding s: no escaping needed. */
+/* A CMake bracket argument holding s, which needs no escaping: its level
+ * (the number of '=') is above that of every "]=...]" in s, counting a
+ * "]=..." at the very end, which the closing bracket would complete, so
+ * nothing in s can end it early (CMake's bracket rule). CMake drops a
+ * newline right after the opening bracket: one is added when s starts
+ * with a line break, so s keeps its own. */
 static void cmake_arg(struct nc_buf *b, const char *s)
 {
-	nc_buf_printf(b, " [==[%s]==]", s);
+	size_t level = 1;
+	for (const char *p = strchr(s, ']'); p; p = strchr(p + 1, ']')) {
+		size_t run = strspn(p + 1, "=");
+		if ((p[1 + run] == ']' || p[1 + run] == 0) && run >= level)
+			level = run + 1;
+	}
+	nc_buf_adds(b, " [");
+	for (size_t i = 0; i < level; i++)
+		nc_buf_addc(b, '=');
+	nc_buf_addc(b, '[');
+	if (s[0] == '\n' || s[0] == '\r')
+		nc_buf_addc(b, '\n');
+	nc_buf_adds(b, s);
+	nc_buf_addc(b, ']');
+	for (size_t i = 0; i < level; i++)
+		nc_buf_addc(b, '=');
+	nc_buf_addc(b, ']');
 }
 
 /* One ctest test per variant, as CMake code for a TEST_INCLUDE_FILES
@@ -114,8 +183,13 @@ static int cmd_list_ctest(const struct nc_cli *c, const struct nc_plan *plan)
 		long secs = (long)((double)t * c->timeout_scale / NC_SEC) + 30;
 		nc_buf_adds(&b, "set_tests_properties(");
 		cmake_arg(&b, nc_buf_str(&name));
-		nc_buf_printf(&b, " PROPERTIES TIMEOUT %ld LABELS [==[scenario;%s%s%s]==]", secs,
-			      f->group, c->ctest_labels ? ";" : "", c->ctest_labels ? c->ctest_labels : "");
+		nc_buf_printf(&b, " PROPERTIES TIMEOUT %ld LABELS", secs);
+		struct nc_buf labels;
+		nc_buf_init(&labels, 0);
+		nc_buf_printf(&labels, "scenario;%s%s%s", f->group, c->ctest_labels ? ";" : "",
+			      c->ctest_labels ? c->ctest_labels : "");
+		cmake_arg(&b, nc_buf_str(&labels));
+		nc_buf_free(&labels);
 		nc_buf_adds(&b, " WORKING_DIRECTORY");
 		cmake_arg(&b, cwd);
 		nc_buf_adds(&b, ")\n");
@@ -129,17 +203,27 @@ static int cmd_list_ctest(const struct nc_cli *c, const struct nc_plan *plan)
 
 static int cmd_list(const struct nc_plan *plan)
 {
+	struct nc_buf b;
+	nc_buf_init(&b, 0);
 	for (size_t i = 0; i < plan->nvariants; i++) {
 		const struct nc_plan_variant *v = &plan->variants[i];
 		const struct nc_plan_file *f = &plan->files[v->file];
+		nc_buf_reset(&b);
+		nc_term_adds(&b, v->name, NC_TERM_LINE);
+		while (b.len < 40)
+			nc_buf_addc(&b, ' ');
+		nc_buf_adds(&b, "  ");
 		if (v->parse_error) {
 			char msg[1400];
-			printf("%-40s  (does not parse: %s)\n", v->name,
-			       nc_diag_format(&f->diag, msg, sizeof(msg)));
-			continue;
+			nc_buf_adds(&b, "(does not parse: ");
+			nc_term_adds(&b, nc_diag_format(&f->diag, msg, sizeof(msg)), NC_TERM_LINE);
+			nc_buf_adds(&b, ")");
+		} else {
+			nc_term_adds(&b, f->description ? f->description : "", NC_TERM_LINE);
 		}
-		printf("%-40s  %s\n", v->name, f->description ? f->description : "");
+		printf("%s\n", nc_buf_str(&b));
 	}
+	nc_buf_free(&b);
 	fprintf(stderr, "%zu variant%s\n", plan->nvariants, plan->nvariants == 1 ? "" : "s");
 	return plan->parse_errors ? EXIT_USAGE : 0;
 }
@@ -147,7 +231,7 @@ static int cmd_list(const struct nc_plan *plan)
 static int print_line(void *ctx, const char *line, size_t len)
 {
 	(void)ctx;
-	fwrite(line, 1, len, stdout);
+	nc_term_write(stdout, line, len, NC_TERM_LINE);
 	fputc('\n', stdout);
 	return ferror(stdout) ? 1 : 0;
 }
@@ -164,10 +248,12 @@ static int cmd_decode(const struct nc_cli *c)
 	int rc = 0;
 	for (size_t i = 0; i < c->npaths; i++) {
 		char err[512];
-		if (c->npaths > 1)
-			printf("%s:\n", c->paths[i]);
+		if (c->npaths > 1) {
+			nc_term_puts(stdout, c->paths[i], NC_TERM_LINE);
+			fputs(":\n", stdout);
+		}
 		if (nc_wire_dump_pcap_lines(c->paths[i], &o, print_line, NULL, err, sizeof(err)) < 0) {
-			fprintf(stderr, "netconform: %s\n", err);
+			nc_term_msg(stderr, "netconform: %s", err);
 			rc = EXIT_FAILED;
 		}
 	}
@@ -195,6 +281,36 @@ static char *command_line(int argc, char **argv)
 	return nc_buf_steal(&b);
 }
 
+/* The reports of a run a signal stopped before anything ran (while the
+ * scenario files were read, or just after): every variant known is
+ * reported as not run, then the totals, as the runner does for what an
+ * interruption left. Returns 0. */
+static int report_not_run(const struct nc_plan *plan, const struct nc_run_info *info,
+			  struct nc_reporter *rep, int sig, struct nc_run_totals *t)
+{
+	char name[32], reason[128];
+	snprintf(reason, sizeof(reason), "not run: interrupted by %s%s",
+		 nc_fmt_signal(sig, name, sizeof(name)),
+		 plan->interrupted ? " while the scenario files were read" : "");
+	memset(t, 0, sizeof(*t));
+	int64_t start = nc_now_ns();
+	rep->ops->begin(rep->self, info);
+	for (uint32_t i = 0; i < plan->nvariants; i++) {
+		struct nc_result *r = nc_plan_result(plan, i);
+		r->status = NC_STATUS_NOTRUN;
+		r->reason = nc_strdup(reason);
+		rep->ops->variant(rep->self, r);
+		nc_result_free(r);
+		free(r);
+	}
+	t->notrun = plan->nvariants;
+	t->interrupted = true;
+	t->signal = sig;
+	t->duration_ns = nc_now_ns() - start;
+	rep->ops->end(rep->self, t);
+	return 0;
+}
+
 static int cmd_run(const struct nc_cli *c, struct nc_plan *plan, int argc, char **argv)
 {
 	struct nc_run_opts o;
@@ -215,12 +331,18 @@ static int cmd_run(const struct nc_cli *c, struct nc_plan *plan, int argc, char 
 		self[n] = 0;
 		o.self_exe = self;
 	}
-	nc_ns_probe(&o.ns);
+	/* A run a signal stopped while its files were read starts nothing:
+	 * the probe (a child in new namespaces) would only delay its reports. */
+	if (!plan->interrupted)
+		nc_ns_probe(&o.ns);
 
+	/* With the TAP report on standard output, the console goes to
+	 * standard error, so standard output is pure TAP. */
+	FILE *console = c->tap && strcmp(c->tap, "-") == 0 ? stderr : stdout;
 	struct nc_reporter reps[4];
 	size_t nreps = 0;
-	struct nc_console_opts co = { .verbose = c->verbose, .quiet = c->quiet, .color = c->color,
-				      .progress = c->progress };
+	struct nc_console_opts co = { .out = console, .verbose = c->verbose, .quiet = c->quiet,
+				      .color = c->color, .progress = c->progress };
 	nc_console_reporter(&reps[nreps++], &co);
 	char err[512];
 	struct {
@@ -235,13 +357,16 @@ static int cmd_run(const struct nc_cli *c, struct nc_plan *plan, int argc, char 
 		if (!files[i].path)
 			continue;
 		if (files[i].make(&reps[nreps], files[i].path, err, sizeof(err)) < 0) {
-			fprintf(stderr, "netconform: %s\n", err);
+			nc_term_msg(stderr, "netconform: %s", err);
 			for (size_t k = 0; k < nreps; k++)
 				reps[k].ops->destroy(reps[k].self);
 			return EXIT_USAGE;
 		}
 		nreps++;
 	}
+	struct nc_report_outcome outcome;
+	struct nc_reporter all;
+	nc_fanout_reporter(&all, reps, nreps, &outcome);
 
 	char host[256] = "";
 	gethostname(host, sizeof(host) - 1);
@@ -252,9 +377,9 @@ static int cmd_run(const struct nc_cli *c, struct nc_plan *plan, int argc, char 
 		.version = NC_VERSION,
 		.hostname = host,
 		.started_unix_ns = nc_realtime_ns(),
-		.mode = nc_ns_mode_name(o.ns.mode),
+		.mode = plan->interrupted ? "not started" : nc_ns_mode_name(o.ns.mode),
 		.mode_note = o.ns.note[0] ? o.ns.note : NULL,
-		.capture_on = o.capture && o.ns.mode != NC_NS_HOST,
+		.capture_on = o.capture && o.ns.mode != NC_NS_HOST && !plan->interrupted,
 		.capture_note = !o.capture ? "capture disabled by --no-capture"
 			      : o.ns.mode == NC_NS_HOST
 				? "wire checks skipped: without a private network namespace the "
@@ -268,24 +393,29 @@ static int cmd_run(const struct nc_cli *c, struct nc_plan *plan, int argc, char 
 		.reports_dir = o.reports_dir,
 	};
 	if (c->shuffle && !c->quiet)
-		printf("shuffle seed %llu (rerun this order with --shuffle=%llu)\n",
-		       (unsigned long long)plan->shuffle_seed,
-		       (unsigned long long)plan->shuffle_seed);
+		fprintf(console, "shuffle seed %llu (rerun this order with --shuffle=%llu)\n",
+			(unsigned long long)plan->shuffle_seed,
+			(unsigned long long)plan->shuffle_seed);
 
 	/* Scenarios are parsed again as their variants launch; the run holds
 	 * only summaries, however many files it has. */
 	nc_plan_release(plan);
 	struct nc_run_totals t;
-	int rc = nc_run(plan, &o, &info, reps, nreps, &t, err, sizeof(err));
-	for (size_t k = 0; k < nreps; k++)
-		reps[k].ops->destroy(reps[k].self);
+	/* A signal that came while the files were read, or since: nothing
+	 * runs, and the reports say so. */
+	int sig = plan->interrupted ? plan->interrupted : pending_stop(NULL);
+	int rc = sig ? report_not_run(plan, &info, &all, sig, &t)
+		     : nc_run(plan, &o, &info, &all, 1, &t, err, sizeof(err));
+	all.ops->destroy(all.self);
 	free(cmdline);
 	if (rc < 0) {
-		fprintf(stderr, "netconform: %s\n", err);
+		nc_term_msg(stderr, "netconform: %s", err);
 		return EXIT_FAILED;
 	}
 	if (t.interrupted)
 		return 128 + t.signal;
+	if (outcome.reports_failed || outcome.artifacts_failed)
+		return EXIT_REPORT;
 	if (plan->parse_errors)
 		return EXIT_USAGE;
 	return t.failed || t.errors ? EXIT_FAILED : 0;
@@ -303,7 +433,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "role") == 0)
 		return nc_program_role_main(argc, argv);
 	if (nc_cli_parse(argc, argv, &c, err, sizeof(err)) < 0) {
-		fprintf(stderr, "netconform: %s\n", err);
+		nc_term_msg(stderr, "netconform: %s", err);
 		return EXIT_USAGE;
 	}
 	if (c.cmd == NC_CMD_HELP) {
@@ -325,12 +455,23 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	/* From here on a stop signal is taken when it suits: between files
+	 * while they are read, then by the runner. Children get their own
+	 * mask (proc/spawn.c). */
+	sigset_t stops;
+	stop_signals(&stops);
+	sigprocmask(SIG_BLOCK, &stops, NULL);
 	struct nc_plan plan;
-	if (nc_plan_discover(c.paths, c.npaths, &plan, err, sizeof(err)) < 0) {
-		fprintf(stderr, "netconform: %s\n", err);
+	if (nc_plan_discover(c.paths, c.npaths, pending_stop, NULL, &plan, err, sizeof(err)) < 0) {
+		nc_term_msg(stderr, "netconform: %s", err);
 		return EXIT_USAGE;
 	}
-	if (plan.nfiles == 0) {
+	if (plan.interrupted && c.cmd != NC_CMD_RUN) {
+		int st = interrupted_status(plan.interrupted, "while the scenario files were read");
+		nc_plan_free(&plan);
+		return st;
+	}
+	if (plan.nfiles == 0 && !plan.interrupted) {
 		fprintf(stderr, "netconform: no scenario files (*.scn) found\n");
 		nc_plan_free(&plan);
 		return EXIT_USAGE;

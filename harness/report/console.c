@@ -5,19 +5,31 @@
  * "N passed, N failed, N skipped", which scripts may parse. On a terminal a
  * live progress line is redrawn below the results; elsewhere (CI logs) it is
  * never printed, so logs hold one line per variant and nothing else.
+ *
+ * Every text that comes from outside (names, paths, messages, steps,
+ * packets, program output) goes through util/termsafe.h: one line of text
+ * at a time is built in a buffer, with our own colour codes around the
+ * escaped text, and written whole. A write error on the output (a full
+ * disk under a redirection) is reported at the end, and end() fails.
  */
 #include "report/reporter.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "report/report_text.h"
+#include "util/buf.h"
 #include "util/clock.h"
+#include "util/termsafe.h"
 #include "util/text.h"
 
 struct console {
 	struct nc_console_opts o;
+	FILE *out;                  /* standard output, or standard error (--tap -) */
+	int write_errno;            /* the first write error, or 0 */
 	bool color;
 	bool progress;
 	bool progress_shown;        /* a progress line is on screen */
@@ -39,10 +51,43 @@ static const char *col(const struct console *c, const char *code)
 	return c->color ? code : "";
 }
 
+/* Appends outside text as one line (a newline in it is shown as \n). */
+static void put(struct nc_buf *b, const char *s)
+{
+	nc_term_adds(b, s ? s : "", NC_TERM_LINE);
+}
+
+/* Appends a line: our label, then outside text. */
+static void put_line(struct nc_buf *b, const char *label, const char *s)
+{
+	nc_buf_adds(b, label);
+	put(b, s);
+	nc_buf_addc(b, '\n');
+}
+
+/* Appends outside text left-aligned in a field of width columns (counted
+ * in bytes, as printf's %-*s does). */
+static void put_padded(struct nc_buf *b, const char *s, size_t width)
+{
+	size_t start = b->len;
+	put(b, s);
+	for (size_t n = b->len - start; n < width; n++)
+		nc_buf_addc(b, ' ');
+}
+
+/* Writes the buffer and empties it, remembering the first write error. */
+static void flush_line(struct console *c, struct nc_buf *b)
+{
+	errno = 0;
+	if (b->len && fwrite(b->data, 1, b->len, c->out) != b->len && !c->write_errno)
+		c->write_errno = errno ? errno : EIO;
+	nc_buf_reset(b);
+}
+
 static void clear_progress(struct console *c)
 {
 	if (c->progress_shown) {
-		fputs("\r\033[K", stdout);
+		fputs("\r\033[K", c->out);
 		c->progress_shown = false;
 	}
 }
@@ -53,15 +98,26 @@ static int console_begin(void *self, const struct nc_run_info *run)
 	c->started = nc_now_ns();
 	if (c->o.quiet)
 		return 0;
-	printf("netconform %s: %zu variant%s, %s, capture %s, -j %d, timeout scale %g%s%s\n",
-	       run->version, run->total, run->total == 1 ? "" : "s", run->mode,
-	       run->capture_on ? "on" : "off", run->jobs, run->timeout_scale,
-	       run->shard ? ", shard " : "", run->shard ? run->shard : "");
+	struct nc_buf b;
+	nc_buf_init(&b, 0);
+	nc_buf_adds(&b, "netconform ");
+	put(&b, run->version);
+	nc_buf_printf(&b, ": %zu variant%s, ", run->total, run->total == 1 ? "" : "s");
+	put(&b, run->mode);
+	nc_buf_printf(&b, ", capture %s, -j %d, timeout scale %g", run->capture_on ? "on" : "off",
+		      run->jobs, run->timeout_scale);
+	if (run->shard) {
+		nc_buf_adds(&b, ", shard ");
+		put(&b, run->shard);
+	}
+	nc_buf_addc(&b, '\n');
 	if (run->mode_note)
-		printf("note: %s\n", run->mode_note);
+		put_line(&b, "note: ", run->mode_note);
 	if (run->capture_note && !run->capture_on)
-		printf("note: %s\n", run->capture_note);
-	fflush(stdout);
+		put_line(&b, "note: ", run->capture_note);
+	flush_line(c, &b);
+	nc_buf_free(&b);
+	fflush(c->out);
 	return 0;
 }
 
@@ -73,28 +129,38 @@ static void console_progress(void *self, size_t done, size_t total, size_t faile
 		return;
 	char el[32];
 	nc_fmt_duration(nc_now_ns() - c->started, el, sizeof(el));
-	fputs("\r\033[K", stdout);
-	printf("%s[%zu/%zu]%s %s%zu failed%s  %s", col(c, C_BOLD), done, total, col(c, C_RESET),
-	       failed ? col(c, C_RED) : "", failed, failed ? col(c, C_RESET) : "", el);
-	if (current)
-		printf("  %s%s%s", col(c, C_DIM), current, col(c, C_RESET));
-	fflush(stdout);
+	struct nc_buf b;
+	nc_buf_init(&b, 0);
+	nc_buf_printf(&b, "\r\033[K%s[%zu/%zu]%s %s%zu failed%s  %s", col(c, C_BOLD), done, total,
+		      col(c, C_RESET), failed ? col(c, C_RED) : "", failed,
+		      failed ? col(c, C_RESET) : "", el);
+	if (current) {
+		nc_buf_printf(&b, "  %s", col(c, C_DIM));
+		put(&b, current);
+		nc_buf_adds(&b, col(c, C_RESET));
+	}
+	flush_line(c, &b);
+	nc_buf_free(&b);
+	fflush(c->out);
 	c->progress_shown = true;
 }
 
-/* Prints text with each line indented. */
-static void print_indented(const char *indent, const char *text)
+/* Appends text (several lines, from outside) with each line indented; tabs
+ * stay, everything else the terminal would obey is made visible. */
+static void put_indented(struct nc_buf *b, const char *indent, const char *text)
 {
 	const char *p = text;
 	while (*p) {
 		const char *nl = strchr(p, '\n');
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		printf("%s%.*s\n", indent, (int)n, p);
+		nc_buf_adds(b, indent);
+		nc_term_esc(b, p, n, NC_TERM_TEXT);
+		nc_buf_addc(b, '\n');
 		p += n + (nl ? 1 : 0);
 	}
 }
 
-static void print_trace(const struct nc_result *r)
+static void put_trace(struct nc_buf *b, const struct nc_result *r)
 {
 	for (size_t i = 0; i < r->ntrace; i++) {
 		const struct nc_trace *t = &r->trace[i];
@@ -106,75 +172,63 @@ static void print_trace(const struct nc_result *r)
 		/* How long the call took: what a timing window judges. */
 		if (t->t_start >= 0 && t->t_end >= t->t_start)
 			snprintf(took, sizeof(took), " (%.3f ms)", (double)(t->t_end - t->t_start) / 1e6);
-		printf("        %s %-6s :%-4u %-40s %s%s%s\n", ts, t->role ? "client" : "server",
-		       t->line, t->text ? t->text : "", t->failed ? "FAILED " : "",
-		       t->outcome ? t->outcome : "", took);
+		nc_buf_printf(b, "        %s %-6s :%-4u ", ts, t->role ? "client" : "server", t->line);
+		put_padded(b, t->text, 40);
+		nc_buf_printf(b, " %s", t->failed ? "FAILED " : "");
+		put(b, t->outcome);
+		nc_buf_printf(b, "%s\n", took);
 	}
 	if (r->trace_dropped)
-		printf("        ... %zu more steps not shown\n", r->trace_dropped);
+		nc_buf_printf(b, "        ... %zu more steps not shown\n", r->trace_dropped);
 }
 
-static void print_packets(const struct nc_result *r)
+static void put_packets(struct nc_buf *b, const struct nc_result *r)
 {
-	for (size_t i = 0; i < r->npackets; i++)
-		printf("        #%-3u %9.3f ms  %s\n", r->packets[i].index,
-		       (double)r->packets[i].t / 1e6, r->packets[i].text);
-	if (r->packets_total > r->npackets)
-		printf("        ... %llu more packets in %s\n",
-		       (unsigned long long)(r->packets_total - r->npackets),
-		       r->pcap_path ? r->pcap_path : "the capture");
-}
-
-/* A program's output is shown line by line with its control bytes made
- * visible: raw escape sequences from a program under test must not reach
- * the terminal or the CI log that displays them. */
-/* The length of the valid UTF-8 sequence at p that is not a C1 control
- * character (U+0080..U+009F, which some terminals obey as escapes), or 0. */
-static int utf8_printable(const unsigned char *p)
-{
-	int n = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
-	if (p[0] >= 0xf5)
-		n = 0;
-	for (int i = 1; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
-		return 0;
-	return n;
-}
-
-static void print_program_output(const char *indent, const char *text)
-{
-	const unsigned char *p = (const unsigned char *)text;
-	while (*p) {
-		fputs(indent, stdout);
-		while (*p && *p != '\n') {
-			int n;
-			if (*p == '\t' || (*p >= 0x20 && *p < 0x7f)) {
-				putchar(*p++);
-			} else if (*p >= 0x80 && (n = utf8_printable(p)) > 0) {
-				fwrite(p, 1, (size_t)n, stdout);
-				p += n;
-			} else {
-				printf("\\x%02x", *p++);
-			}
-		}
-		putchar('\n');
-		if (*p == '\n')
-			p++;
+	for (size_t i = 0; i < r->npackets; i++) {
+		nc_buf_printf(b, "        #%-3u %9.3f ms  ", r->packets[i].index,
+			      (double)r->packets[i].t / 1e6);
+		put(b, r->packets[i].text);
+		nc_buf_addc(b, '\n');
+	}
+	if (r->packets_total > r->npackets) {
+		nc_buf_printf(b, "        ... %llu more packets in ",
+			      (unsigned long long)(r->packets_total - r->npackets));
+		put(b, r->pcap_path ? r->pcap_path : "the capture");
+		nc_buf_addc(b, '\n');
 	}
 }
 
-static void print_output(const struct nc_result *r)
+static void put_output(struct nc_buf *b, const struct nc_result *r)
 {
 	for (int k = 0; k < 2; k++) {
 		if (!r->output[k] || !*r->output[k])
 			continue;
-		printf("      %s output:\n", k ? "client" : "server");
-		print_program_output("        | ", r->output[k]);
+		nc_buf_printf(b, "      %s output:\n", k ? "client" : "server");
+		put_indented(b, "        | ", r->output[k]);
 		if (r->output_dropped[k])
-			printf("        | ... %zu more bytes not kept\n", r->output_dropped[k]);
+			nc_buf_printf(b, "        | ... %zu more bytes not kept\n", r->output_dropped[k]);
 	}
+}
+
+static void put_failures(struct nc_buf *b, const struct nc_result *r)
+{
+	for (size_t i = 0; i < r->nfailures; i++) {
+		const struct nc_failure *f = &r->failures[i];
+		nc_buf_adds(b, "      ");
+		/* A parse error's message carries its own path:line:col. */
+		if (strcmp(f->check, "parse") != 0 && f->file[0]) {
+			put(b, f->file);
+			if (f->line)
+				nc_buf_printf(b, ":%u", f->line);
+			nc_buf_adds(b, ": ");
+		}
+		put(b, f->check);
+		put_line(b, ": ", f->message);
+		if (f->detail && *f->detail)
+			put_indented(b, "        ", f->detail);
+	}
+	if (r->failures_dropped)
+		nc_buf_printf(b, "      ... %zu more failures not shown\n", r->failures_dropped);
 }
 
 static int console_variant(void *self, const struct nc_result *r)
@@ -190,41 +244,39 @@ static int console_variant(void *self, const struct nc_result *r)
 							  : C_YELLOW;
 	char dur[32];
 	nc_fmt_duration(r->duration_ns, dur, sizeof(dur));
-	printf("%s%-5s%s %s", col(c, code), nc_status_name(r->status), col(c, C_RESET), r->name);
-	if (r->status == NC_STATUS_SKIP || r->status == NC_STATUS_NOTRUN)
-		printf(" (%s)\n", r->reason ? r->reason : "no reason given");
-	else if (r->duration_ns > 0)
-		printf(" %s\n", dur);
-	else
-		printf("\n");
-	for (size_t i = 0; i < r->nfailures; i++) {
-		const struct nc_failure *f = &r->failures[i];
-		/* A parse error's message carries its own path:line:col. */
-		if (!strcmp(f->check, "parse") || !f->file[0])
-			printf("      %s: %s\n", f->check, f->message);
-		else if (f->line)
-			printf("      %s:%u: %s: %s\n", f->file, f->line, f->check, f->message);
-		else
-			printf("      %s: %s: %s\n", f->file, f->check, f->message);
-		if (f->detail && *f->detail)
-			print_indented("        ", f->detail);
+	struct nc_buf b;
+	nc_buf_init(&b, 0);
+	nc_buf_printf(&b, "%s%-5s%s ", col(c, code), nc_status_name(r->status), col(c, C_RESET));
+	put(&b, r->name);
+	if (r->status == NC_STATUS_SKIP || r->status == NC_STATUS_NOTRUN) {
+		nc_buf_adds(&b, " (");
+		put(&b, r->reason ? r->reason : "no reason given");
+		nc_buf_adds(&b, ")\n");
+	} else if (r->duration_ns > 0) {
+		nc_buf_printf(&b, " %s\n", dur);
+	} else {
+		nc_buf_addc(&b, '\n');
 	}
-	if (r->failures_dropped)
-		printf("      ... %zu more failures not shown\n", r->failures_dropped);
+	put_failures(&b, r);
 	if (bad || c->o.verbose) {
-		if (r->ntrace && (c->o.verbose || bad)) {
-			printf("      steps:\n");
-			print_trace(r);
+		if (r->ntrace) {
+			nc_buf_adds(&b, "      steps:\n");
+			put_trace(&b, r);
 		}
-		if (r->npackets && (c->o.verbose || bad)) {
-			printf("      packets:\n");
-			print_packets(r);
+		if (r->npackets) {
+			nc_buf_adds(&b, "      packets:\n");
+			put_packets(&b, r);
 		}
-		print_output(r);
+		put_output(&b, r);
 		if (r->pcap_path)
-			printf("      capture: %s\n", r->pcap_path);
+			put_line(&b, "      capture: ", r->pcap_path);
 	}
-	fflush(stdout);
+	/* Whatever the status: a lost artifact changes the exit status. */
+	if (r->artifact_error)
+		put_line(&b, "      artifact not written: ", r->artifact_error);
+	flush_line(c, &b);
+	nc_buf_free(&b);
+	fflush(c->out);
 	return 0;
 }
 
@@ -232,24 +284,38 @@ static int console_end(void *self, const struct nc_run_totals *t)
 {
 	struct console *c = self;
 	clear_progress(c);
-	char dur[32];
+	char dur[32], sig[32];
 	nc_fmt_duration(t->duration_ns, dur, sizeof(dur));
+	struct nc_buf b;
+	nc_buf_init(&b, 0);
 	if (t->interrupted)
-		printf("interrupted by %s: %zu variant%s not run\n",
-		       t->signal == 2 ? "SIGINT" : t->signal == 15 ? "SIGTERM" : "a signal", t->notrun,
-		       t->notrun == 1 ? "" : "s");
+		nc_buf_printf(&b, "interrupted by %s: %zu variant%s not run\n",
+			      nc_fmt_signal(t->signal, sig, sizeof(sig)), t->notrun,
+			      t->notrun == 1 ? "" : "s");
 	if (!c->o.quiet) {
-		printf("%sfinished in %s", col(c, C_DIM), dur);
+		nc_buf_printf(&b, "%sfinished in %s", col(c, C_DIM), dur);
 		if (t->errors)
-			printf("; %zu of the failures %s (timeouts, crashes, bad files)", t->errors,
-			       t->errors == 1 ? "is a harness error" : "are harness errors");
-		printf("%s\n", col(c, C_RESET));
+			nc_buf_printf(&b, "; %zu of the failures %s (timeouts, crashes, bad files)",
+				      t->errors, t->errors == 1 ? "is a harness error" : "are harness errors");
+		nc_buf_printf(&b, "%s\n", col(c, C_RESET));
 	}
 	/* The final line has a fixed form that scripts parse; errors count as
 	 * failures and variants an interruption prevented count as skipped. */
-	printf("%zu passed, %zu failed, %zu skipped\n", t->passed, t->failed + t->errors,
-	       t->skipped + t->notrun);
-	fflush(stdout);
+	nc_buf_printf(&b, "%zu passed, %zu failed, %zu skipped\n", t->passed, t->failed + t->errors,
+		      t->skipped + t->notrun);
+	flush_line(c, &b);
+	nc_buf_free(&b);
+	errno = 0;
+	if ((fflush(c->out) != 0 || ferror(c->out)) && !c->write_errno)
+		c->write_errno = errno ? errno : EIO;
+	if (c->write_errno) {
+		/* On standard error when the console went to standard output;
+		 * a failing standard error has nowhere left to say it. */
+		if (c->out != stderr)
+			nc_term_msg(stderr, "netconform: cannot write standard output: %s",
+				    strerror(c->write_errno));
+		return -1;
+	}
 	return 0;
 }
 
@@ -271,7 +337,8 @@ int nc_console_reporter(struct nc_reporter *out, const struct nc_console_opts *o
 {
 	struct console *c = nc_xcalloc(1, sizeof(*c));
 	c->o = *o;
-	bool tty = isatty(STDOUT_FILENO);
+	c->out = o->out ? o->out : stdout;
+	bool tty = isatty(fileno(c->out));
 	const char *no_color = getenv("NO_COLOR");
 	if (o->color == 1)
 		c->color = true;

@@ -62,7 +62,8 @@ struct html {
 	int64_t started;
 	size_t planned;
 
-	size_t n, pass, fail, error, skip, notrun;
+	size_t n;
+	struct nc_status_counts c;
 	struct nc_run_totals totals;
 };
 
@@ -124,15 +125,6 @@ static const char *fmt_fixed2(double v, char *buf, size_t n)
 /* ------------------------------------------------------------------------ */
 /* One variant. */
 
-static const struct nc_failure *first_failure(const struct nc_result *r)
-{
-	bool error = r->status == NC_STATUS_ERROR;
-	for (size_t i = 0; i < r->nfailures; i++)
-		if (r->failures[i].harness == error)
-			return &r->failures[i];
-	return r->nfailures ? &r->failures[0] : NULL;
-}
-
 static void write_row(struct html *h, const struct nc_result *r, size_t idx)
 {
 	FILE *f = h->rows;
@@ -190,6 +182,11 @@ static void write_facts(struct html *h, FILE *f, const struct nc_result *r, stru
 		esc(f, r->pcap_path);
 		fputs("</a></dd>", f);
 		free(link);
+	}
+	if (r->artifact_error) {
+		fputs("<dt>Artifact not written</dt><dd>", f);
+		esc(f, r->artifact_error);
+		fputs("</dd>", f);
 	}
 	fputs("</dl>\n", f);
 }
@@ -344,7 +341,7 @@ static void write_details(struct html *h, const struct nc_result *r, size_t idx)
 	esc(f, nc_str_or(r->name, nc_str_or(r->path, "(unnamed)")));
 	fprintf(f, "</b> <span class=\"du\">%s ms</span>", nc_fmt_millis(r->duration_ns, ms, sizeof(ms)));
 	if (r->status != NC_STATUS_PASS) {
-		const struct nc_failure *x = first_failure(r);
+		const struct nc_failure *x = nc_result_headline(r);
 		const char *why = x ? x->message : r->reason;
 		if (r->status == NC_STATUS_SKIP)
 			why = nc_str_or(r->reason, "skipped");
@@ -379,18 +376,11 @@ static int html_variant(void *self, const struct nc_result *r)
 		return -1;
 	errno = 0;
 	size_t idx = ++h->n;
-	switch (r->status) {
-	case NC_STATUS_PASS: h->pass++; break;
-	case NC_STATUS_FAIL: h->fail++; break;
-	case NC_STATUS_ERROR: h->error++; break;
-	case NC_STATUS_SKIP: h->skip++; break;
-	case NC_STATUS_NOTRUN: h->notrun++; break;
-	}
+	nc_status_count(&h->c, r->status);
 	write_row(h, r, idx);
 	write_details(h, r, idx);
 	if (ferror(h->rows) || ferror(h->details)) {
-		snprintf(h->err, sizeof(h->err), "cannot write the HTML report's spool: %s",
-			 strerror(errno ? errno : EIO));
+		nc_rfile_spool_error(&h->rf, "variants", h->err, sizeof(h->err));
 		h->broken = true;
 		return -1;
 	}
@@ -489,8 +479,8 @@ static int html_write(void *ctx, FILE *f)
 		   "style-src 'unsafe-inline'; script-src 'nonce-%s'; img-src data:; base-uri 'none'; "
 		   "form-action 'none'\">\n", h->nonce);
 	fputs("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n", f);
-	fprintf(f, "<title>netconform: %zu passed, %zu failed, %zu errors, %zu skipped</title>\n", h->pass,
-		h->fail, h->error, h->skip + h->notrun);
+	fprintf(f, "<title>netconform: %zu passed, %zu failed, %zu errors, %zu skipped</title>\n", h->c.passed,
+		h->c.failed, h->c.errors, h->c.skipped + h->c.notrun);
 	fprintf(f, "<style>\n%s</style>\n<style id=\"nc-group-rule\"></style>\n", html_css);
 	/* Runs first so the page knows scripts work before it renders. */
 	fprintf(f, "<script nonce=\"%s\" id=\"nc-js-head\">document.documentElement.className='js';</script>\n",
@@ -503,11 +493,11 @@ static int html_write(void *ctx, FILE *f)
 		   "<span class=\"st s-skip\" id=\"nc-skipped\">%zu skipped</span>"
 		   "<span class=\"st s-notrun\" id=\"nc-notrun\">%zu not run</span> "
 		   "of <span id=\"nc-total\">%zu</span> variants</p>\n",
-		h->pass, h->fail, h->error, h->error == 1 ? "" : "s", h->skip, h->notrun, h->n);
+		h->c.passed, h->c.failed, h->c.errors, h->c.errors == 1 ? "" : "s", h->c.skipped, h->c.notrun, h->n);
 	if (h->totals.interrupted)
 		fprintf(f, "<p class=\"banner\" id=\"nc-interrupted\">The run was interrupted by %s: %zu "
 			   "variant%s did not run.</p>\n",
-			nc_fmt_signal(h->totals.signal, ts, sizeof(ts)), h->notrun, h->notrun == 1 ? "" : "s");
+			nc_fmt_signal(h->totals.signal, ts, sizeof(ts)), h->c.notrun, h->c.notrun == 1 ? "" : "s");
 	if (h->n != h->planned && h->planned)
 		fprintf(f, "<p class=\"banner\">%zu variants were planned but %zu reported.</p>\n", h->planned,
 			h->n);
@@ -538,9 +528,9 @@ static int html_write(void *ctx, FILE *f)
 	struct {
 		const char *s, *label;
 		size_t n;
-	} boxes[] = { { "pass", "passed", h->pass }, { "fail", "failed", h->fail },
-		      { "error", "errors", h->error }, { "skip", "skipped", h->skip },
-		      { "notrun", "not run", h->notrun } };
+	} boxes[] = { { "pass", "passed", h->c.passed }, { "fail", "failed", h->c.failed },
+		      { "error", "errors", h->c.errors }, { "skip", "skipped", h->c.skipped },
+		      { "notrun", "not run", h->c.notrun } };
 	for (size_t i = 0; i < sizeof(boxes) / sizeof(boxes[0]); i++)
 		fprintf(f, "<label><input type=\"checkbox\" data-s=\"%s\" checked> %s (%zu)</label>",
 			boxes[i].s, boxes[i].label, boxes[i].n);
@@ -582,17 +572,7 @@ static int html_end(void *self, const struct nc_run_totals *t)
 {
 	struct html *h = self;
 	h->totals = *t;
-	if (h->broken) {
-		fprintf(stderr, "netconform: %s; %s was not written\n", h->err,
-			h->rf.path ? h->rf.path : "the report");
-		return -1;
-	}
-	char err[512];
-	if (nc_rfile_commit(&h->rf, html_write, h, err, sizeof(err)) < 0) {
-		fprintf(stderr, "netconform: HTML report: %s\n", err);
-		return -1;
-	}
-	return 0;
+	return nc_rfile_finish(&h->rf, h->err, html_write, h);
 }
 
 static void html_destroy(void *self)

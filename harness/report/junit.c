@@ -151,11 +151,11 @@ struct junit {
 	char *description;
 	int64_t started;     /* Unix ns of its first variant that has one */
 	int64_t time;        /* sum of its testcase times */
-	size_t tests, failures, errors, skipped;
+	struct nc_status_counts counts;
 	struct name_set names;
 
 	/* Totals of the elements written. */
-	size_t t_tests, t_failures, t_errors;
+	struct nc_status_counts totals;
 	int64_t duration;
 };
 
@@ -213,8 +213,7 @@ static void set(char **dst, const char *src)
 static void suite_fail(struct junit *j, const char *what)
 {
 	if (!j->broken)
-		snprintf(j->err, sizeof(j->err), "cannot write the JUnit report's %s: %s", what,
-			 strerror(errno ? errno : EIO));
+		nc_rfile_spool_error(&j->rf, what, j->err, sizeof(j->err));
 	j->broken = true;
 }
 
@@ -228,8 +227,9 @@ static void suite_close(struct junit *j)
 	char num[32], ts[32];
 	fputs("  <testsuite", f);
 	attr(f, "name", j->name);
-	fprintf(f, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\"", j->tests,
-		j->failures, j->errors, j->skipped);
+	const struct nc_status_counts *c = &j->counts;
+	fprintf(f, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\"",
+		nc_status_total(c), c->failed, c->errors, c->skipped + c->notrun);
 	attr(f, "time", nc_fmt_seconds(j->time, num, sizeof(num)));
 	nc_fmt_utc(j->started > 0 ? j->started : j->run_started, false, ts, sizeof(ts));
 	if (*ts)
@@ -260,9 +260,11 @@ static void suite_close(struct junit *j)
 		suite_fail(j, "body");
 	if (nc_spool_reset(j->cases) < 0 || nc_spool_reset(j->props) < 0)
 		suite_fail(j, "spools");
-	j->t_tests += j->tests;
-	j->t_failures += j->failures;
-	j->t_errors += j->errors;
+	j->totals.passed += c->passed;
+	j->totals.failed += c->failed;
+	j->totals.errors += c->errors;
+	j->totals.skipped += c->skipped;
+	j->totals.notrun += c->notrun;
 	name_clear(&j->names);
 	j->open = false;
 }
@@ -277,7 +279,7 @@ static void suite_open(struct junit *j, const struct nc_result *r, const char *k
 	set(&j->description, r->description);
 	j->started = 0;
 	j->time = 0;
-	j->tests = j->failures = j->errors = j->skipped = 0;
+	memset(&j->counts, 0, sizeof(j->counts));
 	j->open = true;
 }
 
@@ -319,15 +321,7 @@ static void write_failure(FILE *f, const struct nc_result *r)
 {
 	bool error = r->status == NC_STATUS_ERROR;
 	const char *elem = error ? "error" : "failure";
-	/* The element shows the first failure of its kind: for an error the
-	 * first harness failure (the timeout or crash that stopped the
-	 * variant), for a failure the first failed check. */
-	const struct nc_failure *first = NULL;
-	for (size_t i = 0; i < r->nfailures && !first; i++)
-		if (r->failures[i].harness == error)
-			first = &r->failures[i];
-	if (!first && r->nfailures)
-		first = &r->failures[0];
+	const struct nc_failure *first = nc_result_headline(r);
 
 	struct nc_buf msg, body;
 	nc_buf_init(&msg, 0);
@@ -416,6 +410,8 @@ static void describe(struct nc_buf *b, const struct nc_result *r)
 		if (r->output_dropped[k])
 			nc_buf_printf(b, "  (%zu more bytes not kept)\n", r->output_dropped[k]);
 	}
+	if (r->artifact_error)
+		nc_buf_printf(b, "artifact not written: %s\n", r->artifact_error);
 	if (ran) {
 		if (r->capture_on)
 			nc_buf_printf(b, "capture: on%s%s\n", r->capture_note ? ", " : "",
@@ -518,17 +514,10 @@ static int junit_variant(void *self, const struct nc_result *r)
 	if (ferror(j->cases) || ferror(j->props))
 		suite_fail(j, "testcases");
 
-	j->tests++;
+	nc_status_count(&j->counts, r->status);
 	j->time += r->duration_ns > 0 ? r->duration_ns : 0;
 	if (j->started <= 0 && r->started_unix_ns > 0)
 		j->started = r->started_unix_ns;
-	switch (r->status) {
-	case NC_STATUS_PASS: break;
-	case NC_STATUS_FAIL: j->failures++; break;
-	case NC_STATUS_ERROR: j->errors++; break;
-	case NC_STATUS_SKIP:
-	case NC_STATUS_NOTRUN: j->skipped++; break;
-	}
 	return j->broken ? -1 : 0;
 }
 
@@ -539,7 +528,7 @@ static int junit_write(void *ctx, FILE *f)
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
 	/* testsuites has no skipped attribute in junit-10.xsd. */
 	fprintf(f, "<testsuites name=\"netconform\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\"",
-		j->t_tests, j->t_failures, j->t_errors);
+		nc_status_total(&j->totals), j->totals.failed, j->totals.errors);
 	attr(f, "time", nc_fmt_seconds(j->duration, num, sizeof(num)));
 	fputs(">\n", f);
 	if (nc_spool_copy(j->body, f) < 0)
@@ -553,17 +542,7 @@ static int junit_end(void *self, const struct nc_run_totals *t)
 	struct junit *j = self;
 	suite_close(j);
 	j->duration = t->duration_ns;
-	if (j->broken) {
-		fprintf(stderr, "netconform: %s; %s was not written\n", j->err,
-			j->rf.path ? j->rf.path : "the report");
-		return -1;
-	}
-	char err[512];
-	if (nc_rfile_commit(&j->rf, junit_write, j, err, sizeof(err)) < 0) {
-		fprintf(stderr, "netconform: JUnit report: %s\n", err);
-		return -1;
-	}
-	return 0;
+	return nc_rfile_finish(&j->rf, j->err, junit_write, j);
 }
 
 static void junit_destroy(void *self)

@@ -10,11 +10,35 @@
 
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/termsafe.h"
 #include "util/text.h"
+
+/* The descriptor a path names when it is one of this process's own
+ * (/dev/stdout, /dev/fd/3, /proc/self/fd/1), or -1. */
+static int own_descriptor(const char *path)
+{
+	if (strcmp(path, "/dev/stdout") == 0)
+		return STDOUT_FILENO;
+	if (strcmp(path, "/dev/stderr") == 0)
+		return STDERR_FILENO;
+	const char *num = nc_starts_with(path, "/dev/fd/")	       ? path + 8
+			  : nc_starts_with(path, "/proc/self/fd/") ? path + 14
+								   : NULL;
+	if (!num || !*num)
+		return -1;
+	long n = 0;
+	for (const char *p = num; *p; p++) {
+		if (*p < '0' || *p > '9' || n > 1000000)
+			return -1;
+		n = n * 10 + (*p - '0');
+	}
+	return (int)n;
+}
 
 int nc_rfile_init(struct nc_rfile *rf, const char *path, char *err, size_t errlen)
 {
 	memset(rf, 0, sizeof(*rf));
+	rf->fd = -1;
 	/* umask() can only be read by setting it; it is restored at once. */
 	mode_t mask = umask(022);
 	umask(mask);
@@ -27,15 +51,23 @@ int nc_rfile_init(struct nc_rfile *rf, const char *path, char *err, size_t errle
 		return 0;
 	rf->path = nc_strdup(path);
 	rf->dir = nc_path_dirname(path);
+	int fd = own_descriptor(path);
+	if (fd >= 0) {
+		if (fcntl(fd, F_GETFL) < 0) {
+			snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+			goto fail;
+		}
+		rf->fd = fd;
+		return 0;
+	}
+	/* stat, not lstat: a link is replaced like a file, but a link to a
+	 * device (reports/junit.xml -> /dev/null) is written through. */
 	struct stat st;
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "cannot write %s: %s", path, strerror(EISDIR));
 		goto fail;
 	}
-	/* lstat, not stat: /dev/stdout is a link that stat follows to a
-	 * regular file when output is redirected, and renaming over it would
-	 * replace the link itself. */
-	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		rf->in_place = true;
 		return 0;
 	}
@@ -49,7 +81,7 @@ int nc_rfile_init(struct nc_rfile *rf, const char *path, char *err, size_t errle
 	 * and is always true for root. */
 	char *probe = nc_xmalloc(strlen(path) + 16);
 	sprintf(probe, "%s.tmp-XXXXXX", path);
-	int fd = mkostemp(probe, O_CLOEXEC);
+	fd = mkostemp(probe, O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot create files in %s for %s: %s", rf->dir, path,
 			 strerror(errno));
@@ -65,6 +97,11 @@ fail:
 	return -1;
 }
 
+const char *nc_rfile_name(const struct nc_rfile *rf)
+{
+	return rf->path ? rf->path : "standard output";
+}
+
 void nc_rfile_free(struct nc_rfile *rf)
 {
 	free(rf->path);
@@ -78,7 +115,7 @@ FILE *nc_rfile_spool(const struct nc_rfile *rf, char *err, size_t errlen)
 	 * chose for reports (rather than a possibly small /tmp); O_TMPFILE
 	 * gives it no name at all. Filesystems without O_TMPFILE fall back to
 	 * tmpfile(), which is unlinked as soon as it is created. */
-	if (rf->dir && !rf->in_place) {
+	if (rf->dir && !rf->in_place && rf->fd < 0) {
 		int fd = open(rf->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 		if (fd >= 0) {
 			FILE *f = fdopen(fd, "w+");
@@ -112,79 +149,134 @@ int nc_spool_reset(FILE *spool)
 	return ftruncate(fileno(spool), 0);
 }
 
-/* Finishes a stream: 0 when every write reached the file. fclose() is
- * called in every case, and reports errors that were still buffered. */
-static int close_checked(FILE *f, bool close_it)
+/* The first error of a commit: the one the message names. */
+static void note_error(int *first)
 {
-	int rc = 0;
-	if (fflush(f) != 0 || ferror(f))
-		rc = -1;
+	if (!*first)
+		*first = errno ? errno : EIO;
+}
+
+/* Writes the report to f and finishes the stream: flush, then (for a file
+ * renamed into place) fsync, then close unless it is stdout. Every step
+ * is checked; *first gets the first error. Returns 0 or -1. */
+static int write_out(FILE *f, int (*write)(void *ctx, FILE *out), void *ctx, bool sync,
+		     bool close_it, int *first)
+{
+	errno = 0;
+	if (write(ctx, f) < 0 || ferror(f))
+		note_error(first);
+	errno = 0;
+	if (fflush(f) != 0)
+		note_error(first);
+	if (sync && !*first && fsync(fileno(f)) < 0)
+		note_error(first);
 	if (close_it && fclose(f) != 0)
-		rc = -1;
-	return rc;
+		note_error(first);
+	return *first ? -1 : 0;
+}
+
+/* Opens a target that is not a file (a device, FIFO or socket) without
+ * waiting: a FIFO without a reader fails with ENXIO instead of blocking
+ * the end of the run. */
+static FILE *open_in_place(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return NULL;
+	int fl = fcntl(fd, F_GETFL);
+	FILE *f = NULL;
+	if (fl >= 0 && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == 0)
+		f = fdopen(fd, "w");
+	if (!f) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return f;
+}
+
+/* Writes the report into a new temporary file beside the target and
+ * renames it into place. */
+static int commit_renamed(const struct nc_rfile *rf, int (*write)(void *ctx, FILE *out),
+			  void *ctx, char *err, size_t errlen)
+{
+	char *tmp = nc_xmalloc(strlen(rf->path) + 16);
+	sprintf(tmp, "%s.tmp-XXXXXX", rf->path);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot write %s: cannot create a temporary file in %s: %s",
+			 rf->path, rf->dir, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	int first = 0;
+	FILE *f = NULL;
+	/* mkostemp creates the file 0600; a report is for everyone who can
+	 * read the directory, like any file the user creates. */
+	if (fchmod(fd, rf->mode) < 0 || !(f = fdopen(fd, "w"))) {
+		note_error(&first);
+		close(fd);
+	} else {
+		write_out(f, write, ctx, true, true, &first);
+	}
+	if (first)
+		snprintf(err, errlen, "cannot write %s: %s", rf->path, strerror(first));
+	else if (rename(tmp, rf->path) < 0)
+		snprintf(err, errlen, "cannot write %s: cannot rename %s into place: %s", rf->path,
+			 tmp, strerror(first = errno));
+	if (first)
+		unlink(tmp);
+	free(tmp);
+	return first ? -1 : 0;
 }
 
 int nc_rfile_commit(const struct nc_rfile *rf, int (*write)(void *ctx, FILE *out), void *ctx,
 		    char *err, size_t errlen)
 {
-	if (!rf->path) {
-		int rc = write(ctx, stdout);
-		if (close_checked(stdout, false) < 0)
-			rc = -1;
-		if (rc < 0)
-			snprintf(err, errlen, "cannot write the report to standard output: %s",
-				 strerror(errno ? errno : EIO));
-		return rc;
-	}
-	if (rf->in_place) {
-		FILE *f = fopen(rf->path, "we");
+	if (rf->path && !rf->in_place && rf->fd < 0)
+		return commit_renamed(rf, write, ctx, err, errlen);
+	int first = 0;
+	FILE *f = stdout;
+	bool close_it = false;
+	if (rf->fd >= 0 || rf->in_place) {
+		/* Our own descriptor is written through a duplicate: closing it
+		 * leaves the descriptor open, and its offset shared, so what it
+		 * already holds stays. */
+		int fd = rf->fd >= 0 ? fcntl(rf->fd, F_DUPFD_CLOEXEC, 3) : -1;
+		f = rf->fd >= 0 ? (fd >= 0 ? fdopen(fd, "w") : NULL) : open_in_place(rf->path);
 		if (!f) {
-			snprintf(err, errlen, "cannot open %s: %s", rf->path, strerror(errno));
-			return -1;
+			note_error(&first);
+			if (fd >= 0)
+				close(fd);
 		}
-		int rc = write(ctx, f);
-		if (close_checked(f, true) < 0)
-			rc = -1;
-		if (rc < 0)
-			snprintf(err, errlen, "cannot write %s: %s", rf->path,
-				 strerror(errno ? errno : EIO));
-		return rc;
+		close_it = true;
 	}
+	if (f)
+		write_out(f, write, ctx, false, close_it, &first);
+	if (first)
+		snprintf(err, errlen, "cannot write %s: %s", nc_rfile_name(rf), strerror(first));
+	return first ? -1 : 0;
+}
 
-	char *tmp = nc_xmalloc(strlen(rf->path) + 16);
-	sprintf(tmp, "%s.tmp-XXXXXX", rf->path);
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot create a temporary file beside %s: %s", rf->path,
-			 strerror(errno));
-		free(tmp);
+void nc_rfile_spool_error(const struct nc_rfile *rf, const char *what, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "cannot write %s: %s (while writing its %s to a temporary file)",
+		 nc_rfile_name(rf), strerror(errno ? errno : EIO), what);
+}
+
+int nc_rfile_finish(const struct nc_rfile *rf, const char *spool_err,
+		    int (*write)(void *ctx, FILE *out), void *ctx)
+{
+	char err[1024];
+	if (spool_err && *spool_err) {
+		nc_term_msg(stderr, "netconform: %s", spool_err);
 		return -1;
 	}
-	/* mkostemp creates the file 0600; a report is for everyone who can
-	 * read the directory, like any file the user creates. */
-	fchmod(fd, rf->mode);
-	FILE *f = fdopen(fd, "w");
-	if (!f) {
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		free(tmp);
+	if (nc_rfile_commit(rf, write, ctx, err, sizeof(err)) < 0) {
+		nc_term_msg(stderr, "netconform: %s", err);
 		return -1;
 	}
-	errno = 0;
-	int rc = write(ctx, f);
-	if (close_checked(f, true) < 0)
-		rc = -1;
-	if (rc < 0)
-		snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno ? errno : EIO));
-	else if (rename(tmp, rf->path) < 0) {
-		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, rf->path, strerror(errno));
-		rc = -1;
-	}
-	if (rc < 0)
-		unlink(tmp);
-	free(tmp);
-	return rc;
+	return 0;
 }
 
 /* Splits the absolute form of path into its normalized components. */

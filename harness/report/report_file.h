@@ -10,11 +10,23 @@
  * one, never half of it. The named temporary exists only during that final
  * assembly and is unlinked on every error path.
  *
- * A target that exists and is not a regular file (a symbolic link such as
- * /dev/stdout or reports/latest.xml, a FIFO, a terminal) is truncated and
- * written in place instead: renaming over it would replace the link or the
- * device node. Such targets give up the atomic replacement. "-" means
- * standard output.
+ * A symbolic link at the path is replaced by the new file, like any file
+ * there; the file it pointed to is left alone. The named temporary is
+ * fsync()ed before the rename, so after a crash the path holds the old
+ * report or the whole new one; the folder itself is not synced (a crash
+ * may then leave the old report, never a half-written one).
+ *
+ * Targets that are not files are written directly, without a temporary
+ * and without fsync, which they do not have; every write, flush and close
+ * is still checked, so `--junit /dev/full` is an error:
+ *   - "-" is standard output;
+ *   - /dev/stdout, /dev/stderr, /dev/fd/N and /proc/self/fd/N are that
+ *     descriptor of this process, written after what it already holds (a
+ *     redirected stdout is not truncated, and no link in /dev is touched);
+ *   - a path that leads, through links or not, to a device, a FIFO or a
+ *     socket (/dev/null, /dev/full, a terminal, a named pipe) is opened
+ *     and written in place; a FIFO without a reader is an error (ENXIO),
+ *     not a wait.
  */
 #ifndef NC_REPORT_REPORT_FILE_H
 #define NC_REPORT_REPORT_FILE_H
@@ -27,7 +39,8 @@
 struct nc_rfile {
 	char *path;        /* the target (owned); NULL for standard output */
 	char *dir;         /* its directory (owned); NULL for standard output */
-	bool in_place;     /* write the target directly (a link, device or FIFO) */
+	bool in_place;     /* write the target directly (a device, FIFO or socket) */
+	int fd;            /* >= 0: write this descriptor of ours (/dev/stdout...) */
 	mode_t mode;       /* permissions of a new file: 0666 & ~umask */
 };
 
@@ -42,11 +55,27 @@ void nc_rfile_free(struct nc_rfile *rf);
  * fclose(). NULL with err filled when none could be created. */
 FILE *nc_rfile_spool(const struct nc_rfile *rf, char *err, size_t errlen);
 
+/* The name to show for the target: its path, or "standard output". */
+const char *nc_rfile_name(const struct nc_rfile *rf);
+
 /* Writes the final file: calls write(ctx, out), which returns 0 or -1, and
- * makes the result visible only when it and every write succeeded. Returns
- * 0, or -1 with err filled and no temporary file left. */
+ * makes the result visible only when it and every write, flush, fsync and
+ * close succeeded. Returns 0, or -1 with err filled ("cannot write
+ * reports/junit.xml: No space left on device") and no temporary file left. */
 int nc_rfile_commit(const struct nc_rfile *rf, int (*write)(void *ctx, FILE *out), void *ctx,
 		    char *err, size_t errlen);
+
+/* Formats, into err, the message for a spool that failed while it held
+ * `what` ("testcases"), naming the target and errno (EIO when none is set). */
+void nc_rfile_spool_error(const struct nc_rfile *rf, const char *what, char *err, size_t errlen);
+
+/* A file report's end: when spool_err is not empty a spool failed and the
+ * report is not written; otherwise nc_rfile_commit() writes it. Either
+ * failure is printed on standard error as "netconform: cannot write
+ * reports/junit.xml: No space left on device". Returns 0 when the report
+ * was written whole, or -1. */
+int nc_rfile_finish(const struct nc_rfile *rf, const char *spool_err,
+		    int (*write)(void *ctx, FILE *out), void *ctx);
 
 /* Copies the whole spool to out; the spool's position is left at its end.
  * Returns 0 or -1 (read or write error). */

@@ -5,55 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-/* Returns the length of the valid UTF-8 sequence at p (at most n bytes) and
- * stores its code point, or returns 0 when the first byte does not start a
- * valid sequence. The ranges are those of RFC 3629 section 4, which exclude
- * overlong forms, surrogates and code points above U+10FFFF. */
-static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
-{
-	unsigned b = p[0];
-	if (b < 0x80) {
-		*cp = b;
-		return 1;
-	}
-	size_t len;
-	unsigned lo = 0x80, hi = 0xBF;
-	uint32_t v;
-	if (b >= 0xC2 && b <= 0xDF) {
-		len = 2;
-		v = b & 0x1F;
-	} else if (b >= 0xE0 && b <= 0xEF) {
-		len = 3;
-		v = b & 0x0F;
-		if (b == 0xE0)
-			lo = 0xA0;
-		else if (b == 0xED)
-			hi = 0x9F;
-	} else if (b >= 0xF0 && b <= 0xF4) {
-		len = 4;
-		v = b & 0x07;
-		if (b == 0xF0)
-			lo = 0x90;
-		else if (b == 0xF4)
-			hi = 0x8F;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	/* Only the second byte has a narrowed range; the rest are plain
-	 * continuation bytes. */
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	v = (v << 6) | (p[1] & 0x3F);
-	for (size_t i = 2; i < len; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (p[i] & 0x3F);
-	}
-	*cp = v;
-	return len;
-}
+#include "util/text.h"
 
 /* Writes a backslash the way mode shows a literal one: doubled where the
  * format itself uses backslash escapes, so "\x1b" survives its parser as
@@ -194,7 +146,7 @@ int nc_esc_write(FILE *f, enum nc_esc_mode mode, const char *s, size_t n)
 	size_t i = 0;
 	while (i < n) {
 		uint32_t cp;
-		size_t len = utf8_decode(p + i, n - i, &cp);
+		size_t len = nc_utf8_decode(p + i, n - i, &cp);
 		bool escape;
 		if (len == 0)
 			escape = true;

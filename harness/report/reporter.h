@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "result/result.h"
 
@@ -72,8 +73,10 @@ struct nc_reporter {
 };
 
 /* Console: one line per variant, failure details, the final totals line,
- * and a live progress line when stdout is a terminal. */
+ * and a live progress line when its output is a terminal. Its end() fails
+ * (and says so on standard error) when a write to its output failed. */
 struct nc_console_opts {
+	FILE *out;                  /* NULL: standard output; stderr with --tap - */
 	bool verbose;               /* traces and packets for every variant */
 	bool quiet;                 /* only failures and the totals */
 	int color;                  /* -1 auto, 0 never, 1 always */
@@ -86,5 +89,20 @@ int nc_console_reporter(struct nc_reporter *out, const struct nc_console_opts *o
 int nc_junit_reporter(struct nc_reporter *out, const char *path, char *err, size_t errlen);
 int nc_html_reporter(struct nc_reporter *out, const char *path, char *err, size_t errlen);
 int nc_tap_reporter(struct nc_reporter *out, const char *path, char *err, size_t errlen);
+
+/* What became of a run's reports, for the exit status. */
+struct nc_report_outcome {
+	size_t reports_failed;      /* reporters whose output is not whole; each
+				       said why on standard error */
+	size_t artifacts_failed;    /* variants whose artifact_error is set */
+	struct nc_status_counts counts;  /* the variants reported */
+};
+
+/* Makes out one reporter that drives reps[0..n) in order and records in
+ * *oc what became of them: a reporter whose begin() or end() fails counts
+ * as failed (one whose begin() failed gets nothing more). out takes the
+ * reporters over: its destroy() destroys them. oc must outlive out. */
+void nc_fanout_reporter(struct nc_reporter *out, const struct nc_reporter *reps, size_t n,
+			struct nc_report_outcome *oc);
 
 #endif

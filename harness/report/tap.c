@@ -39,6 +39,7 @@
 #include "report/report_file.h"
 #include "report/report_text.h"
 #include "util/buf.h"
+#include "util/termsafe.h"
 #include "util/text.h"
 
 #define TAP_MAX_DETAIL (16u * 1024u)   /* detail text per failure */
@@ -49,7 +50,7 @@ struct tap {
 	bool stream;
 	size_t planned;
 	size_t n;            /* test points written */
-	size_t pass, fail, skip, error;
+	struct nc_status_counts c;
 	bool broken;
 	char err[512];
 };
@@ -144,12 +145,7 @@ static void failure_fields(FILE *f, const char *indent, const struct nc_failure 
 static void write_diagnostics(FILE *f, const struct nc_result *r)
 {
 	bool error = r->status == NC_STATUS_ERROR;
-	const struct nc_failure *first = NULL;
-	for (size_t i = 0; i < r->nfailures && !first; i++)
-		if (r->failures[i].harness == error)
-			first = &r->failures[i];
-	if (!first && r->nfailures)
-		first = &r->failures[0];
+	const struct nc_failure *first = nc_result_headline(r);
 
 	char ms[32];
 	struct nc_buf m;
@@ -185,6 +181,8 @@ static void write_diagnostics(FILE *f, const struct nc_result *r)
 		fprintf(f, "  failures_not_kept: %zu\n", r->failures_dropped);
 	if (r->pcap_path)
 		yaml_str(f, "  ", "pcap", r->pcap_path);
+	if (r->artifact_error)
+		yaml_str(f, "  ", "artifact_error", r->artifact_error);
 	fputs("  ...\n", f);
 }
 
@@ -209,31 +207,25 @@ static int tap_variant(void *self, const struct nc_result *r)
 	FILE *f = t->out;
 	errno = 0;
 	t->n++;
+	nc_status_count(&t->c, r->status);
 	bool bad = r->status == NC_STATUS_FAIL || r->status == NC_STATUS_ERROR;
 	fprintf(f, "%s %zu - ", bad ? "not ok" : "ok", t->n);
 	nc_esc_puts(f, NC_ESC_TAP_NAME, nc_str_or(r->name, nc_str_or(r->id, nc_str_or(r->path, "(unnamed)"))));
 	switch (r->status) {
 	case NC_STATUS_PASS:
-		t->pass++;
 		fputc('\n', f);
 		break;
 	case NC_STATUS_FAIL:
 	case NC_STATUS_ERROR:
-		if (r->status == NC_STATUS_FAIL)
-			t->fail++;
-		else
-			t->error++;
 		fputc('\n', f);
 		write_diagnostics(f, r);
 		break;
 	case NC_STATUS_SKIP:
-		t->skip++;
 		fputs(" # SKIP ", f);
 		nc_esc_puts(f, NC_ESC_TAP_NAME, nc_str_or(r->reason, "skipped"));
 		fputc('\n', f);
 		break;
 	case NC_STATUS_NOTRUN: {
-		t->skip++;
 		const char *reason = nc_str_or(r->reason, "not run");
 		fputs(" # SKIP ", f);
 		if (!nc_starts_with(reason, "not run"))
@@ -246,8 +238,11 @@ static int tap_variant(void *self, const struct nc_result *r)
 	if (t->stream)
 		fflush(f);
 	if (ferror(f)) {
-		snprintf(t->err, sizeof(t->err), "cannot write the TAP report: %s",
-			 strerror(errno ? errno : EIO));
+		if (t->stream)
+			snprintf(t->err, sizeof(t->err), "cannot write the TAP report to standard "
+				 "output: %s", strerror(errno ? errno : EIO));
+		else
+			nc_rfile_spool_error(&t->rf, "test points", t->err, sizeof(t->err));
 		t->broken = true;
 		return -1;
 	}
@@ -261,8 +256,8 @@ static void write_totals(struct tap *t, FILE *f, const struct nc_run_totals *tot
 		fprintf(f, "# interrupted by %s: %zu not run\n", nc_fmt_signal(tot->signal, sig, sizeof(sig)),
 			tot->notrun);
 	/* kselftest's summary line; xfail/xpass do not exist here. */
-	fprintf(f, "# Totals: pass:%zu fail:%zu xfail:0 xpass:0 skip:%zu error:%zu\n", t->pass, t->fail,
-		t->skip, t->error);
+	fprintf(f, "# Totals: pass:%zu fail:%zu xfail:0 xpass:0 skip:%zu error:%zu\n", t->c.passed,
+		t->c.failed, t->c.skipped + t->c.notrun, t->c.errors);
 }
 
 struct tap_final {
@@ -283,23 +278,20 @@ static int tap_write(void *ctx, FILE *f)
 static int tap_end(void *self, const struct nc_run_totals *tot)
 {
 	struct tap *t = self;
-	if (t->broken) {
-		fprintf(stderr, "netconform: %s\n", t->err);
-		return -1;
+	if (t->broken || !t->stream) {
+		struct tap_final x = { t, tot };
+		return nc_rfile_finish(&t->rf, t->err, tap_write, &x);
 	}
-	if (t->stream) {
-		/* A streamed plan promised run_info.total test points; say so
-		 * if the runner delivered a different number, rather than
-		 * leave a consumer to guess. */
-		if (t->n != t->planned)
-			printf("# netconform: planned %zu variants but reported %zu\n", t->planned, t->n);
-		write_totals(t, stdout, tot);
-		return fflush(stdout) == 0 ? 0 : -1;
-	}
-	char err[512];
-	struct tap_final x = { t, tot };
-	if (nc_rfile_commit(&t->rf, tap_write, &x, err, sizeof(err)) < 0) {
-		fprintf(stderr, "netconform: TAP report: %s\n", err);
+	/* A streamed plan promised run_info.total test points; say so if the
+	 * runner delivered a different number, rather than leave a consumer
+	 * to guess. */
+	if (t->n != t->planned)
+		printf("# netconform: planned %zu variants but reported %zu\n", t->planned, t->n);
+	write_totals(t, stdout, tot);
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		nc_term_msg(stderr, "netconform: cannot write the TAP report to standard output: %s",
+			    strerror(errno ? errno : EIO));
 		return -1;
 	}
 	return 0;

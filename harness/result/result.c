@@ -51,6 +51,7 @@ void nc_result_free(struct nc_result *r)
 	free(r->output[1]);
 	free(r->capture_note);
 	free(r->pcap_path);
+	free(r->artifact_error);
 	for (size_t i = 0; i < r->npackets; i++)
 		free(r->packets[i].text);
 	free(r->packets);
@@ -266,6 +267,7 @@ int nc_result_encode(const struct nc_result *r, struct nc_buf *b)
 	nc_buf_put_u8(b, r->capture_on);
 	put_opt(b, r->capture_note);
 	put_opt(b, r->pcap_path);
+	put_opt(b, r->artifact_error);
 	nc_buf_put_u64(b, r->packets_total);
 	nc_buf_put_u32(b, (uint32_t)r->npackets);
 	for (size_t i = 0; i < r->npackets; i++) {
@@ -343,6 +345,7 @@ int nc_result_decode(const uint8_t *p, size_t n, struct nc_result *r)
 	r->capture_on = nc_cursor_u8(&c) != 0;
 	r->capture_note = get_opt(&c);
 	r->pcap_path = get_opt(&c);
+	r->artifact_error = get_opt(&c);
 	uint64_t total = nc_cursor_u64(&c);
 	uint32_t np = nc_cursor_u32(&c);
 	if (!c.ok || np > NC_RESULT_MAX_PACKETS)
@@ -365,4 +368,29 @@ int nc_result_decode(const uint8_t *p, size_t n, struct nc_result *r)
 		free(v);
 	}
 	return c.ok && c.left == 0 ? 0 : -1;
+}
+
+const struct nc_failure *nc_result_headline(const struct nc_result *r)
+{
+	bool error = r->status == NC_STATUS_ERROR;
+	for (size_t i = 0; i < r->nfailures; i++)
+		if (r->failures[i].harness == error)
+			return &r->failures[i];
+	return r->nfailures ? &r->failures[0] : NULL;
+}
+
+void nc_status_count(struct nc_status_counts *c, enum nc_status s)
+{
+	switch (s) {
+	case NC_STATUS_PASS: c->passed++; break;
+	case NC_STATUS_FAIL: c->failed++; break;
+	case NC_STATUS_ERROR: c->errors++; break;
+	case NC_STATUS_SKIP: c->skipped++; break;
+	case NC_STATUS_NOTRUN: c->notrun++; break;
+	}
+}
+
+size_t nc_status_total(const struct nc_status_counts *c)
+{
+	return c->passed + c->failed + c->errors + c->skipped + c->notrun;
 }

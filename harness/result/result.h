@@ -105,6 +105,11 @@ struct nc_result {
 	bool capture_on;
 	char *capture_note;  /* why capture was off, or drop counts */
 	char *pcap_path;     /* written pcap file, relative to the working directory; NULL if none */
+	/* Why an artifact of the variant (its pcap file) could not be written
+	 * whole, as "cannot write reports/pcap/udp/x[inet].pcap: No space left
+	 * on device"; NULL when nothing failed. It does not change the status
+	 * (the checks saw every packet); the run's exit status says it (3). */
+	char *artifact_error;
 	uint64_t packets_total;
 	struct nc_packet_line *packets;
 	size_t npackets;
@@ -136,6 +141,29 @@ void nc_result_prop(struct nc_result *r, const char *name, const char *value);
 void nc_result_output(struct nc_result *r, int role, const char *text, size_t n);
 /* Returns the value of a property, or NULL. */
 const char *nc_result_get_prop(const struct nc_result *r, const char *name);
+
+/* The failure a report names first, in its headline (the JUnit message,
+ * the TAP message, the HTML summary): for an error the first harness
+ * failure (the timeout or crash that stopped the variant), for a failure
+ * the first failed check, and otherwise the first failure of any kind.
+ * NULL when the result has none. Borrowed from r. */
+const struct nc_failure *nc_result_headline(const struct nc_result *r);
+
+/* How many variants ended in each status: what every report's totals are
+ * made of. Reports that have no "not run" count (JUnit's skipped, TAP's
+ * SKIP) add notrun to skipped. */
+struct nc_status_counts {
+	size_t passed;
+	size_t failed;
+	size_t errors;
+	size_t skipped;
+	size_t notrun;
+};
+
+/* Counts one variant that ended in status s. */
+void nc_status_count(struct nc_status_counts *c, enum nc_status s);
+/* All the variants counted. */
+size_t nc_status_total(const struct nc_status_counts *c);
 
 /* Serialization between the supervisor and the runner. */
 int nc_result_encode(const struct nc_result *r, struct nc_buf *out);

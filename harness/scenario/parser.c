@@ -278,14 +278,15 @@ struct nc_scenario *nc_scenario_load(const char *path, const char *id, const cha
 {
 	struct nc_buf b;
 	nc_buf_init(&b, NC_SCENARIO_MAX_BYTES);
-	if (nc_read_file(path, &b) < 0) {
+	char why[256];
+	if (nc_read_regular(path, &b, why, sizeof(why)) < 0) {
 		int e = errno;
 		if (e == EFBIG)
 			nc_diag_set(diag, NC_DIAG_LIMIT, path, 0, 0, NULL, "scenario file too large "
 				    "(the limit is %u KiB)", NC_SCENARIO_MAX_BYTES >> 10);
 		else
 			nc_diag_set(diag, NC_DIAG_FILE, path, 0, 0, NULL, "cannot read scenario "
-				    "file: %s", strerror(e));
+				    "file: %s", why);
 		nc_buf_free(&b);
 		return NULL;
 	}

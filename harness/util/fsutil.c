@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,17 +11,72 @@
 
 #include "util/text.h"
 
-int nc_read_file(const char *path, struct nc_buf *out)
+const char *nc_file_kind(unsigned mode)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "a regular file";
+	case S_IFDIR: return "a directory";
+	case S_IFIFO: return "a FIFO";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFSOCK: return "a socket";
+	case S_IFLNK: return "a symbolic link";
+	default: return "an unknown kind of file";
+	}
+}
+
+/* Fails with the reason when st is not a regular file. */
+static int refuse_kind(const struct stat *st, char *why, size_t whylen)
+{
+	if (S_ISREG(st->st_mode))
+		return 0;
+	if (why)
+		snprintf(why, whylen, "it is %s, not a regular file", nc_file_kind(st->st_mode));
+	errno = S_ISDIR(st->st_mode) ? EISDIR : EINVAL;
+	return -1;
+}
+
+static int fail_errno(char *why, size_t whylen)
+{
+	int e = errno;
+	if (why)
+		snprintf(why, whylen, "%s", strerror(e));
+	errno = e;
+	return -1;
+}
+
+/* Opens path for reading, refusing anything but a regular file, without
+ * ever waiting: a FIFO without a writer or a device would otherwise block
+ * open() (or have effects, such as a tape rewinding) before fstat could
+ * look at it. Returns the descriptor, or -1. */
+static int open_regular(const char *path, char *why, size_t whylen)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return fail_errno(why, whylen);
+	if (refuse_kind(&st, why, whylen) < 0)
+		return -1;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return fail_errno(why, whylen);
+	int fl;
+	if (fstat(fd, &st) < 0 || (fl = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		fail_errno(why, whylen);
+	} else if (refuse_kind(&st, why, whylen) == 0) {
+		return fd;
+	}
+	int e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+int nc_read_regular(const char *path, struct nc_buf *out, char *why, size_t whylen)
+{
+	int fd = open_regular(path, why, whylen);
 	if (fd < 0)
 		return -1;
-	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		close(fd);
-		errno = EISDIR;
-		return -1;
-	}
 	int rc = 0;
 	char chunk[65536];
 	for (;;) {
@@ -28,17 +84,19 @@ int nc_read_file(const char *path, struct nc_buf *out)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			rc = -1;
+			rc = fail_errno(why, whylen);
 			break;
 		}
 		if (n == 0)
 			break;
 		if (nc_buf_add(out, chunk, (size_t)n) < 0) {
 			errno = ENOMEM;
-			rc = -1;
+			rc = fail_errno(why, whylen);
 			break;
 		}
 		if (out->dropped) {
+			if (why)
+				snprintf(why, whylen, "larger than %zu bytes", out->max);
 			errno = EFBIG;
 			rc = -1;
 			break;
@@ -48,6 +106,11 @@ int nc_read_file(const char *path, struct nc_buf *out)
 	close(fd);
 	errno = saved;
 	return rc;
+}
+
+int nc_read_file(const char *path, struct nc_buf *out)
+{
+	return nc_read_regular(path, out, NULL, 0);
 }
 
 int nc_mkdir_p(const char *dir)

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* strdup that never returns NULL for a non-NULL input: it aborts on memory
  * exhaustion, the one failure no caller can usefully handle. */
@@ -23,5 +24,11 @@ int nc_parse_size(const char *s, unsigned long long *out);
 
 /* Copies src into dst (size n), always NUL-terminating; returns dst. */
 char *nc_strlcpy(char *dst, const char *src, size_t n);
+
+/* Returns the length of the valid UTF-8 sequence at p (at most n bytes, n
+ * at least 1) and stores its code point in *cp, or returns 0 when the first
+ * byte does not start a valid sequence. Valid means RFC 3629 section 4:
+ * overlong forms, surrogates and code points above U+10FFFF are not. */
+size_t nc_utf8_decode(const unsigned char *p, size_t n, uint32_t *cp);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "plan/plan.h"
@@ -118,7 +119,7 @@ static void make_tree(void)
 static int discover(const char *const *paths, size_t n, struct nc_plan *p)
 {
 	char err[512] = "";
-	int rc = nc_plan_discover(paths, n, p, err, sizeof(err));
+	int rc = nc_plan_discover(paths, n, NULL, NULL, p, err, sizeof(err));
 	if (rc != 0)
 		fprintf(stderr, "\n  discover: %s\n", err);
 	return rc;
@@ -362,7 +363,7 @@ static void test_missing_path(void)
 	snprintf(missing, sizeof(missing), "%s/nope", root);
 	const char *paths[] = { root, missing };
 	char err[512] = "";
-	CU_ASSERT_EQUAL(nc_plan_discover(paths, 2, &p, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(nc_plan_discover(paths, 2, NULL, NULL, &p, err, sizeof(err)), -1);
 	char want[600];
 	snprintf(want, sizeof(want), "%s: No such file or directory", missing);
 	ASSERT_STR(err, want);
@@ -382,6 +383,277 @@ static void test_missing_path(void)
 	nc_plan_select(&p, &o);
 	CU_ASSERT_EQUAL(p.nvariants, 0);
 	CU_ASSERT_PTR_NOT_NULL(p.order);
+	nc_plan_free(&p);
+	remove_root();
+}
+
+
+/* Returns the file with this path below root, or NULL. */
+static const struct nc_plan_file *find_file(const struct nc_plan *p, const char *rel)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	for (size_t i = 0; i < p->nfiles; i++)
+		if (strcmp(p->files[i].path, path) == 0)
+			return &p->files[i];
+	return NULL;
+}
+
+static void link_at(const char *target, const char *rel)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	CU_ASSERT_FATAL(symlink(target, path) == 0);
+}
+
+/* Links back up the tree cannot make the walk loop, and a file reached by
+ * several paths is listed once. Without the inode check, two `ln -s . x`
+ * links list a.scn thousands of times (2^32 paths, cut only by the depth
+ * limit), and this test does not end. */
+static void test_links(void)
+{
+	make_root();
+	write_scn("udp/a.scn", "inet", NULL);
+	write_scn("tcp/b.scn", "inet", NULL);
+	link_at(".", "udp/self");
+	link_at(".", "udp/self2");
+	link_at("..", "udp/up");
+	link_at("a.scn", "udp/alias.scn");
+	link_at("../udp", "tcp/udp-too");
+	char a[512], hard[512];
+	snprintf(a, sizeof(a), "%s/udp/a.scn", root);
+	snprintf(hard, sizeof(hard), "%s/udp/hard.scn", root);
+	CU_ASSERT_FATAL(link(a, hard) == 0);
+	struct nc_plan p;
+	const char *paths[] = { root, root };
+	CU_ASSERT_EQUAL_FATAL(discover(paths, 2, &p), 0);
+	CU_ASSERT_EQUAL(p.nfiles, 2);
+	CU_ASSERT_EQUAL(p.parse_errors, 0);
+	CU_ASSERT_PTR_NOT_NULL(find_file(&p, "udp/a.scn"));
+	CU_ASSERT_PTR_NOT_NULL(find_file(&p, "tcp/b.scn"));
+	nc_plan_free(&p);
+	remove_root();
+}
+
+static void expect_problem(const struct nc_plan *p, const char *rel, const char *msg)
+{
+	const struct nc_plan_file *f = find_file(p, rel);
+	CU_ASSERT_PTR_NOT_NULL(f);
+	if (!f) {
+		fprintf(stderr, "\n  no entry for %s\n", rel);
+		return;
+	}
+	CU_ASSERT_FALSE(f->ok);
+	char line[1400];
+	ASSERT_STR(nc_diag_format(&f->diag, line, sizeof(line)) + strlen(root) + 1, msg);
+}
+
+/* What cannot be read is reported with the reason and counted, never
+ * skipped; a FIFO never blocks the walk or the parse. */
+static void test_problems(void)
+{
+	make_root();
+	write_scn("udp/a.scn", "inet", NULL);
+	link_at("nowhere.scn", "udp/gone.scn");
+	link_at("loop.scn", "udp/loop.scn");
+	link_at("nowhere", "udp/gone-not-ours");
+	char path[512];
+	snprintf(path, sizeof(path), "%s/udp/pipe.scn", root);
+	CU_ASSERT_FATAL(mkfifo(path, 0600) == 0);
+	snprintf(path, sizeof(path), "%s/udp/folder.scn", root);
+	CU_ASSERT_FATAL(mkdir(path, 0700) == 0);
+	write_scn("udp/folder.scn/inner.scn", "inet", NULL);
+	link_at("/dev/null", "udp/null.scn");
+	/* 34 levels: deeper than the walk goes. */
+	char deep[512] = "deep";
+	for (int i = 0; i < 33; i++)
+		strcat(deep, "/d");
+	char rel[600];
+	snprintf(rel, sizeof(rel), "%s/x.scn", deep);
+	write_scn(rel, "inet", NULL);
+	struct nc_plan p;
+	const char *paths[] = { root };
+	CU_ASSERT_EQUAL_FATAL(discover(paths, 1, &p), 0);
+	expect_problem(&p, "udp/gone.scn", "udp/gone.scn: dangling symbolic link: No such file or directory");
+	expect_problem(&p, "udp/loop.scn", "udp/loop.scn: cannot follow symbolic link: Too many levels of symbolic links");
+	expect_problem(&p, "udp/pipe.scn", "udp/pipe.scn: cannot read scenario file: it is a FIFO, not a regular file");
+	expect_problem(&p, "udp/folder.scn", "udp/folder.scn: cannot read scenario file: it is a directory, not a regular file");
+	expect_problem(&p, "udp/null.scn", "udp/null.scn: cannot read scenario file: it is a character device, not a regular file");
+	/* The deepest folder searched is at depth 32; the one below it is
+	 * reported. */
+	char d32[600];
+	snprintf(d32, sizeof(d32), "%.*s", (int)(strlen("deep") + 32 * 2), deep);
+	char want[800];
+	snprintf(want, sizeof(want), "%s: folder not searched: nested deeper than 32 levels", d32);
+	expect_problem(&p, d32, want);
+	CU_ASSERT_EQUAL(p.nfiles, 7);
+	CU_ASSERT_EQUAL(p.parse_errors, 6);
+	const struct nc_plan_file *g = find_file(&p, "udp/gone.scn");
+	if (g) {
+		ASSERT_STR(g->id, "udp/gone");
+		ASSERT_STR(g->group, "udp");
+	}
+	/* Each becomes one variant that reports its problem. */
+	struct nc_plan_opts o = { 0 };
+	nc_plan_select(&p, &o);
+	CU_ASSERT_EQUAL(p.nvariants, 7);
+	CU_ASSERT(find_variant(&p, "udp/pipe[parse]") >= 0);
+	nc_plan_free(&p);
+
+	/* The same FIFO named directly is refused the same way. */
+	snprintf(path, sizeof(path), "%s/udp/pipe.scn", root);
+	const char *direct[] = { path };
+	CU_ASSERT_EQUAL_FATAL(discover(direct, 1, &p), 0);
+	CU_ASSERT_EQUAL(p.parse_errors, 1);
+	expect_problem(&p, "udp/pipe.scn", "udp/pipe.scn: cannot read scenario file: it is a FIFO, not a regular file");
+	nc_plan_free(&p);
+	remove_root();
+}
+
+/* Permissions bind only a user without CAP_DAC_OVERRIDE: as root, the
+ * checks run in a child that has become nobody. */
+static void test_unreadable(void)
+{
+	make_root();
+	write_scn("udp/a.scn", "inet", NULL);
+	write_scn("udp/secret.scn", "inet", NULL);
+	write_scn("locked/b.scn", "inet", NULL);
+	char path[512];
+	snprintf(path, sizeof(path), "%s/udp/secret.scn", root);
+	CU_ASSERT_FATAL(chmod(path, 0) == 0);
+	snprintf(path, sizeof(path), "%s/locked", root);
+	CU_ASSERT_FATAL(chmod(path, 0) == 0);
+	CU_ASSERT_FATAL(chmod(tmp_dir, 0755) == 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		if (geteuid() == 0 && (setgid(65534) < 0 || setuid(65534) < 0))
+			_exit(3);
+		struct nc_plan p;
+		const char *paths[] = { root };
+		char err[512];
+		if (nc_plan_discover(paths, 1, NULL, NULL, &p, err, sizeof(err)) < 0)
+			_exit(4);
+		const struct nc_plan_file *lk = find_file(&p, "locked");
+		const struct nc_plan_file *sc = find_file(&p, "udp/secret.scn");
+		char line[1400];
+		int bad = 0;
+		if (!lk || !strstr(nc_diag_format(&lk->diag, line, sizeof(line)),
+				   "/suite/locked: cannot open folder: Permission denied"))
+			bad |= 8;
+		if (!sc || !strstr(nc_diag_format(&sc->diag, line, sizeof(line)),
+				   "/suite/udp/secret.scn: cannot read scenario file: Permission denied"))
+			bad |= 16;
+		if (p.nfiles != 3 || p.parse_errors != 2)
+			bad |= 32;
+		if (lk && strcmp(lk->id, "suite/locked") != 0)
+			bad |= 64;
+		nc_plan_free(&p);
+		_exit(bad);
+	}
+	int st = 0;
+	CU_ASSERT_EQUAL(waitpid(pid, &st, 0), pid);
+	CU_ASSERT(WIFEXITED(st));
+	CU_ASSERT_EQUAL(WEXITSTATUS(st), 0);
+	if (WEXITSTATUS(st))
+		fprintf(stderr, "\n  unreadable: child failed with %d\n", WEXITSTATUS(st));
+	CU_ASSERT_FATAL(chmod(path, 0700) == 0);
+	remove_root();
+}
+
+/* Two roots that give one id (a/udp/x.scn and b/udp/x.scn both run as
+ * udp/x[inet]) are refused before anything runs, naming both files. */
+static void test_duplicate_ids(void)
+{
+	make_root();
+	write_scn("a/udp/x.scn", "inet", NULL);
+	write_scn("b/udp/x.scn", "inet6", NULL);
+	write_scn("b/udp/y.scn", "inet", NULL);
+	char a[200], b[200];
+	snprintf(a, sizeof(a), "%s/a", root);
+	snprintf(b, sizeof(b), "%s/b", root);
+	struct nc_plan p;
+	const char *paths[] = { a, b };
+	char err[1024] = "";
+	CU_ASSERT_EQUAL(nc_plan_discover(paths, 2, NULL, NULL, &p, err, sizeof(err)), -1);
+	char want[1024];
+	snprintf(want, sizeof(want), "%s/udp/x.scn and %s/udp/x.scn both give the scenario id "
+		 "udp/x, so their variants would share names (udp/x[...]); run them separately "
+		 "or rename one", a, b);
+	ASSERT_STR(err, want);
+	CU_ASSERT_EQUAL(p.nfiles, 0);
+	nc_plan_free(&p);
+	/* Named directly, the same. */
+	char xa[600], xb[600];
+	snprintf(xa, sizeof(xa), "%s/udp/x.scn", a);
+	snprintf(xb, sizeof(xb), "%s/udp/x.scn", b);
+	const char *files[] = { xb, xa };
+	CU_ASSERT_EQUAL(nc_plan_discover(files, 2, NULL, NULL, &p, err, sizeof(err)), -1);
+	ASSERT_STR(err, want);
+	nc_plan_free(&p);
+	/* Different ids are fine. */
+	const char *ok[] = { xa, b };
+	snprintf(xb, sizeof(xb), "%s/udp/x.scn", b);
+	CU_ASSERT_FATAL(unlink(xb) == 0);
+	CU_ASSERT_EQUAL(discover(ok, 2, &p), 0);
+	CU_ASSERT_EQUAL(p.nfiles, 2);
+	nc_plan_free(&p);
+	remove_root();
+}
+
+static int stop_after(void *ctx)
+{
+	int *calls = ctx;
+	return --*calls <= 0 ? 15 : 0;
+}
+
+/* A stop answer ends discovery: what was found is kept, the files not
+ * parsed yet are marked so and get one "unread" variant each. */
+static void test_stop(void)
+{
+	make_root();
+	for (int i = 0; i < 6; i++) {
+		char rel[64];
+		snprintf(rel, sizeof(rel), "udp/s%d.scn", i);
+		write_scn(rel, "inet inet6", NULL);
+	}
+	const char *paths[] = { root };
+	struct nc_plan p;
+	char err[512];
+	/* Asked once for the path, once per folder and once per entry while
+	 * walking (1 + 2 + 1 + 6 = 10 here), then once per file parsed: the
+	 * 13th answer stops after two files were parsed. */
+	int calls = 13;
+	CU_ASSERT_EQUAL_FATAL(nc_plan_discover(paths, 1, stop_after, &calls, &p, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(p.interrupted, 15);
+	CU_ASSERT_EQUAL(p.nfiles, 6);
+	size_t parsed = 0, unparsed = 0;
+	for (size_t i = 0; i < p.nfiles; i++) {
+		parsed += p.files[i].ok;
+		unparsed += p.files[i].unparsed;
+	}
+	CU_ASSERT_EQUAL(parsed, 2);
+	CU_ASSERT_EQUAL(unparsed, 4);
+	CU_ASSERT_EQUAL(p.parse_errors, 0);
+	struct nc_plan_opts o = { 0 };
+	nc_plan_select(&p, &o);
+	CU_ASSERT_EQUAL(p.nvariants, 2 * 2 + 4);
+	CU_ASSERT(find_variant(&p, "udp/s5[unread]") >= 0);
+	CU_ASSERT(find_variant(&p, "udp/s0[inet6]") >= 0);
+	struct nc_result *r = nc_plan_result(&p, (uint32_t)find_variant(&p, "udp/s0[inet6]"));
+	ASSERT_STR(r->name, "udp/s0[inet6]");
+	ASSERT_STR(r->variant, "inet6");
+	ASSERT_STR(nc_result_get_prop(r, "family"), "inet6");
+	nc_result_free(r);
+	free(r);
+	nc_plan_free(&p);
+	/* Stopped while walking: nothing parsed. */
+	calls = 3;
+	CU_ASSERT_EQUAL_FATAL(nc_plan_discover(paths, 1, stop_after, &calls, &p, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(p.interrupted, 15);
+	for (size_t i = 0; i < p.nfiles; i++)
+		CU_ASSERT(p.files[i].unparsed && !p.files[i].ok);
 	nc_plan_free(&p);
 	remove_root();
 }
@@ -719,6 +991,11 @@ void nc_unit_register(void)
 		{ "relative roots", test_relative_roots },
 		{ "named twice", test_dedup },
 		{ "missing path", test_missing_path },
+		{ "links", test_links },
+		{ "problems reported", test_problems },
+		{ "unreadable", test_unreadable },
+		{ "duplicate ids", test_duplicate_ids },
+		{ "stop", test_stop },
 		{ NULL, NULL },
 	};
 	static const struct nc_unit_test sel[] = {

@@ -18,6 +18,7 @@
 #include "tests/unit/cunit_main.h"
 #include "util/buf.h"
 #include "util/fsutil.h"
+#include "util/text.h"
 
 /* ------------------------------------------------------------------------ */
 /* Helpers */
@@ -563,31 +564,213 @@ static void test_atomic_replace(void)
 	free(dir);
 }
 
-/* A symbolic link stays a link; the file it names gets the report. */
+/* A symbolic link at the path is replaced by the report, not followed:
+ * the file it named keeps its contents, and a dangling link is replaced
+ * too. */
 static void test_symlink_target(void)
 {
 	char *dir = make_tmpdir();
 	char *real = join(dir, "run-5.xml"), *link = join(dir, "latest.xml");
+	char *dangling = join(dir, "dangling.xml");
 	FILE *f = fopen(real, "w");
 	CU_ASSERT_FATAL(f != NULL);
 	fputs("OLD", f);
 	fclose(f);
 	CU_ASSERT_FATAL(symlink("run-5.xml", link) == 0);
-	struct nc_reporter rep;
-	char err[512];
-	CU_ASSERT_FATAL(nc_junit_reporter(&rep, link, err, sizeof(err)) == 0);
-	CU_ASSERT_EQUAL(nc_fixture_run(&rep, 1, 0, "pcap", 0, NULL), 0);
-	rep.ops->destroy(rep.self);
-	struct stat st;
-	CU_ASSERT(lstat(link, &st) == 0 && S_ISLNK(st.st_mode));
+	CU_ASSERT_FATAL(symlink("nowhere/x.xml", dangling) == 0);
+	const char *targets[] = { link, dangling };
+	for (size_t i = 0; i < 2; i++) {
+		struct nc_reporter rep;
+		char err[512];
+		CU_ASSERT_FATAL(nc_junit_reporter(&rep, targets[i], err, sizeof(err)) == 0);
+		CU_ASSERT_EQUAL(nc_fixture_run(&rep, 1, 0, "pcap", 0, NULL), 0);
+		rep.ops->destroy(rep.self);
+		struct stat st;
+		CU_ASSERT(lstat(targets[i], &st) == 0 && S_ISREG(st.st_mode));
+		char *x = slurp(targets[i]);
+		CU_ASSERT(x && strncmp(x, "<?xml", 5) == 0);
+		free(x);
+	}
 	char *x = slurp(real);
-	CU_ASSERT(x && strncmp(x, "<?xml", 5) == 0);
+	CU_ASSERT(x && strcmp(x, "OLD") == 0);
 	free(x);
 	CU_ASSERT_EQUAL(count_entries(dir, ".tmp-"), 0);
 	free(real);
 	free(link);
+	free(dangling);
 	rm_rf(dir);
 	free(dir);
+}
+
+/* Targets that are not files: one of our own descriptors is written after
+ * what it holds, never truncated or renamed over; a FIFO without a reader
+ * is an error at once, not a wait; a link to a device is written through. */
+static void test_device_targets(void)
+{
+	char *dir = make_tmpdir();
+	char *file = join(dir, "out.txt");
+	int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(write(fd, "HEAD\n", 5) == 5);
+	char path[64];
+	snprintf(path, sizeof(path), "/dev/fd/%d", fd);
+	for (size_t i = 0; i < 3; i++) {
+		struct nc_reporter rep;
+		char err[512];
+		CU_ASSERT_FATAL(makers[i](&rep, path, err, sizeof(err)) == 0);
+		CU_ASSERT_EQUAL(nc_fixture_run(&rep, 1, 0, "pcap", 0, NULL), 0);
+		rep.ops->destroy(rep.self);
+	}
+	/* Still open, and still ours. */
+	CU_ASSERT(fcntl(fd, F_GETFD) >= 0);
+	close(fd);
+	char *x = slurp(file);
+	CU_ASSERT(x && strncmp(x, "HEAD\n<?xml", 10) == 0);
+	CU_ASSERT(x && strstr(x, "</testsuites>") && strstr(x, "</html>") && strstr(x, "TAP version 13"));
+	free(x);
+	/* A descriptor that is not open is refused before the run. */
+	struct nc_reporter rep;
+	char err[512];
+	CU_ASSERT_EQUAL(nc_junit_reporter(&rep, "/dev/fd/999", err, sizeof(err)), -1);
+	CU_ASSERT_STRING_EQUAL(err, "cannot write /dev/fd/999: Bad file descriptor");
+
+	char *fifo = join(dir, "pipe.xml");
+	CU_ASSERT_FATAL(mkfifo(fifo, 0600) == 0);
+	CU_ASSERT_FATAL(nc_junit_reporter(&rep, fifo, err, sizeof(err)) == 0);
+	CU_ASSERT_EQUAL(nc_fixture_run(&rep, 1, 0, "pcap", 0, NULL), -1);
+	rep.ops->destroy(rep.self);
+	struct stat st;
+	CU_ASSERT(lstat(fifo, &st) == 0 && S_ISFIFO(st.st_mode));
+
+	char *null = join(dir, "null.xml");
+	CU_ASSERT_FATAL(symlink("/dev/null", null) == 0);
+	CU_ASSERT_FATAL(nc_junit_reporter(&rep, null, err, sizeof(err)) == 0);
+	CU_ASSERT_EQUAL(nc_fixture_run(&rep, 1, 0, "pcap", 0, NULL), 0);
+	rep.ops->destroy(rep.self);
+	CU_ASSERT(lstat(null, &st) == 0 && S_ISLNK(st.st_mode));
+	CU_ASSERT_EQUAL(count_entries(dir, ".tmp-"), 0);
+	free(null);
+	free(fifo);
+	free(file);
+	rm_rf(dir);
+	free(dir);
+}
+
+
+/* The console escapes everything that comes from outside: on the hostile
+ * run (C0, DEL, C1, U+FFFE, invalid UTF-8, CR in names, messages, details,
+ * outputs and packet lines), verbose so every block is shown, its output
+ * holds no control byte but newline and tab, no C1 control, no U+2028 and
+ * only valid UTF-8. */
+static void test_console_hostile(void)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	CU_ASSERT_FATAL(out != NULL);
+	struct nc_console_opts o = { .out = out, .verbose = true, .color = 0 };
+	struct nc_reporter rep;
+	CU_ASSERT_FATAL(nc_console_reporter(&rep, &o) == 0);
+	CU_ASSERT_EQUAL(nc_fixture_run(&rep, 1, 0, "pcap", 0, NULL), 0);
+	rep.ops->destroy(rep.self);
+	fclose(out);
+	CU_ASSERT(len > 1000);
+	const unsigned char *p = (const unsigned char *)text;
+	size_t bad = 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = nc_utf8_decode(p + i, len - i, &cp);
+		if (n == 0 || (cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7F ||
+		    (cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029) {
+			if (!bad++)
+				fprintf(stderr, "\n  raw byte 0x%02x at %zu: ...%.40s\n", p[i], i,
+					text + (i > 40 ? i - 40 : 0));
+			n = n ? n : 1;
+		}
+		i += n;
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	/* The escaped forms are there instead. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\\x1b"));
+	free(text);
+
+	/* A console whose output fails says so and fails its end(). */
+	FILE *full = fopen("/dev/full", "w");
+	if (full) {
+		o.out = full;
+		o.verbose = false;
+		CU_ASSERT_FATAL(nc_console_reporter(&rep, &o) == 0);
+		CU_ASSERT_EQUAL(nc_fixture_run(&rep, 1, 0, "pcap", 0, NULL), -1);
+		rep.ops->destroy(rep.self);
+		fclose(full);
+	}
+}
+
+/* A reporter stub whose begin() or end() fails on request. */
+struct stub {
+	int fail_begin, fail_end;
+	size_t variants, ends;
+};
+static int stub_begin(void *self, const struct nc_run_info *run)
+{
+	(void)run;
+	return ((struct stub *)self)->fail_begin ? -1 : 0;
+}
+static int stub_variant(void *self, const struct nc_result *r)
+{
+	(void)r;
+	((struct stub *)self)->variants++;
+	return 0;
+}
+static int stub_end(void *self, const struct nc_run_totals *t)
+{
+	(void)t;
+	struct stub *s = self;
+	s->ends++;
+	return s->fail_end ? -1 : 0;
+}
+static void stub_destroy(void *self)
+{
+	(void)self;
+}
+static const struct nc_reporter_ops stub_ops = {
+	"stub", stub_begin, NULL, stub_variant, stub_end, stub_destroy,
+};
+
+/* The fanout drives every reporter, drops one whose begin() failed, and
+ * counts reporters that failed and results that lost an artifact. */
+static void test_fanout(void)
+{
+	struct stub ok = { 0 }, bad_begin = { .fail_begin = 1 }, bad_end = { .fail_end = 1 };
+	struct nc_reporter reps[] = { { &stub_ops, &ok }, { &stub_ops, &bad_begin },
+				      { &stub_ops, &bad_end } };
+	struct nc_report_outcome oc;
+	struct nc_reporter all;
+	nc_fanout_reporter(&all, reps, 3, &oc);
+	CU_ASSERT_EQUAL(all.ops->begin(all.self, nc_fixture_run_info(3)), 0);
+	const enum nc_status st[] = { NC_STATUS_PASS, NC_STATUS_FAIL, NC_STATUS_NOTRUN };
+	for (size_t i = 0; i < 3; i++) {
+		struct nc_result r;
+		nc_result_init(&r);
+		r.status = st[i];
+		if (i == 0)
+			r.artifact_error = strdup("cannot write reports/pcap/x.pcap: No space left on device");
+		CU_ASSERT_EQUAL(all.ops->variant(all.self, &r), 0);
+		nc_result_free(&r);
+	}
+	struct nc_run_totals t = { 0 };
+	CU_ASSERT_EQUAL(all.ops->end(all.self, &t), -1);
+	all.ops->destroy(all.self);
+	CU_ASSERT_EQUAL(ok.variants, 3);
+	CU_ASSERT_EQUAL(ok.ends, 1);
+	CU_ASSERT_EQUAL(bad_begin.variants, 0);
+	CU_ASSERT_EQUAL(bad_begin.ends, 0);
+	CU_ASSERT_EQUAL(bad_end.ends, 1);
+	CU_ASSERT_EQUAL(oc.reports_failed, 2);
+	CU_ASSERT_EQUAL(oc.artifacts_failed, 1);
+	CU_ASSERT_EQUAL(oc.counts.passed, 1);
+	CU_ASSERT_EQUAL(oc.counts.failed, 1);
+	CU_ASSERT_EQUAL(oc.counts.notrun, 1);
 }
 
 void nc_unit_register(void)
@@ -611,6 +794,9 @@ void nc_unit_register(void)
 		{ "failures_leave_nothing", test_failures_leave_nothing },
 		{ "atomic_replace", test_atomic_replace },
 		{ "symlink_target", test_symlink_target },
+		{ "device_targets", test_device_targets },
+		{ "console_hostile", test_console_hostile },
+		{ "fanout", test_fanout },
 		{ NULL, NULL },
 	};
 	nc_unit_suite("escaping", escaping);

@@ -88,6 +88,7 @@ static void full_result(struct nc_result *r)
 	r->capture_on = true;
 	r->capture_note = strdup("");
 	r->pcap_path = NULL;
+	r->artifact_error = strdup("cannot write reports/pcap/udp/x[inet].pcap: No space left on device");
 	nc_result_add_packet(r, 1, 100, "IP 127.0.0.1.41234 > 127.0.0.1.50000: UDP, length 5");
 	nc_result_add_packet(r, 2, -5, "");
 	r->packets_total = 99;
@@ -140,6 +141,7 @@ static void assert_result_eq(const struct nc_result *a, const struct nc_result *
 	CU_ASSERT_EQUAL(a->capture_on, b->capture_on);
 	ASSERT_OPT(a->capture_note, b->capture_note);
 	ASSERT_OPT(a->pcap_path, b->pcap_path);
+	ASSERT_OPT(a->artifact_error, b->artifact_error);
 	CU_ASSERT_EQUAL(a->packets_total, b->packets_total);
 	CU_ASSERT_EQUAL_FATAL(a->npackets, b->npackets);
 	for (size_t i = 0; i < a->npackets; i++) {
@@ -573,6 +575,48 @@ static void test_decode_bad_counts(void)
 	nc_buf_free(&b);
 }
 
+
+/* The headline: the first harness failure of an error, the first failed
+ * check of a failure, else the first failure; none without failures. */
+static void test_headline(void)
+{
+	struct nc_result r;
+	nc_result_init(&r);
+	CU_ASSERT_PTR_NULL(nc_result_headline(&r));
+	nc_result_fail(&r, false, "payload", "a.scn", 3, "check one", "");
+	CU_ASSERT_PTR_EQUAL(nc_result_headline(&r), &r.failures[0]);
+	nc_result_fail(&r, true, "deadline", "a.scn", 5, "timeout", "");
+	nc_result_fail(&r, true, "crash", "a.scn", 0, "crash", "");
+	/* Now an error: its headline is the first harness failure. */
+	CU_ASSERT_EQUAL(r.status, NC_STATUS_ERROR);
+	CU_ASSERT_PTR_EQUAL(nc_result_headline(&r), &r.failures[1]);
+	r.status = NC_STATUS_FAIL;
+	CU_ASSERT_PTR_EQUAL(nc_result_headline(&r), &r.failures[0]);
+	nc_result_free(&r);
+	/* An error with check failures only: the first of them. */
+	nc_result_init(&r);
+	nc_result_fail(&r, false, "payload", "a.scn", 3, "check one", "");
+	r.status = NC_STATUS_ERROR;
+	CU_ASSERT_PTR_EQUAL(nc_result_headline(&r), &r.failures[0]);
+	nc_result_free(&r);
+}
+
+static void test_status_counts(void)
+{
+	struct nc_status_counts c = { 0 };
+	const enum nc_status seq[] = { NC_STATUS_PASS, NC_STATUS_PASS, NC_STATUS_FAIL,
+				       NC_STATUS_ERROR, NC_STATUS_SKIP, NC_STATUS_NOTRUN,
+				       NC_STATUS_NOTRUN, NC_STATUS_NOTRUN };
+	for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++)
+		nc_status_count(&c, seq[i]);
+	CU_ASSERT_EQUAL(c.passed, 2);
+	CU_ASSERT_EQUAL(c.failed, 1);
+	CU_ASSERT_EQUAL(c.errors, 1);
+	CU_ASSERT_EQUAL(c.skipped, 1);
+	CU_ASSERT_EQUAL(c.notrun, 3);
+	CU_ASSERT_EQUAL(nc_status_total(&c), 8);
+}
+
 /* ------------------------------------------------------------------------ */
 
 void nc_unit_register(void)
@@ -583,6 +627,8 @@ void nc_unit_register(void)
 		{ "caps", test_caps },
 		{ "output", test_output },
 		{ "props", test_props },
+		{ "headline", test_headline },
+		{ "status counts", test_status_counts },
 		{ NULL, NULL },
 	};
 	static const struct nc_unit_test codec[] = {

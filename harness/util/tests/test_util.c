@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "tests/unit/cunit_main.h"
@@ -19,6 +21,7 @@
 #include "util/digest.h"
 #include "util/fsutil.h"
 #include "util/hexdump.h"
+#include "util/termsafe.h"
 #include "util/text.h"
 
 /* ------------------------------------------------------------------------ */
@@ -1223,6 +1226,156 @@ static void test_read_file(void)
 	tmp_root[0] = 0;
 }
 
+
+/* Files that are not regular files are refused without blocking: a FIFO
+ * with no writer would block a plain open() for ever, and this test would
+ * then hang rather than fail (ctest's timeout ends it). */
+static void test_read_regular_kinds(void)
+{
+	make_tmp();
+	char fifo[256], sock[256], dir[256], link[256], why[256];
+	snprintf(fifo, sizeof(fifo), "%s/pipe.scn", tmp_root);
+	snprintf(sock, sizeof(sock), "%s/sock.scn", tmp_root);
+	snprintf(dir, sizeof(dir), "%s/dir.scn", tmp_root);
+	snprintf(link, sizeof(link), "%s/link.scn", tmp_root);
+	CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+	CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0700), 0);
+	CU_ASSERT_EQUAL_FATAL(symlink("pipe.scn", link), 0);
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	CU_ASSERT_FATAL(strlen(sock) < sizeof(sa.sun_path));
+	memcpy(sa.sun_path, sock, strlen(sock) + 1);
+	CU_ASSERT_EQUAL_FATAL(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	const struct {
+		const char *path;
+		int err;
+		const char *why;
+	} cases[] = {
+		{ fifo, EINVAL, "it is a FIFO, not a regular file" },
+		{ link, EINVAL, "it is a FIFO, not a regular file" },
+		{ sock, EINVAL, "it is a socket, not a regular file" },
+		{ dir, EISDIR, "it is a directory, not a regular file" },
+		{ "/dev/null", EINVAL, "it is a character device, not a regular file" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct nc_buf b;
+		nc_buf_init(&b, 0);
+		errno = 0;
+		why[0] = 0;
+		CU_ASSERT_EQUAL(nc_read_regular(cases[i].path, &b, why, sizeof(why)), -1);
+		CU_ASSERT_EQUAL(errno, cases[i].err);
+		ASSERT_STR(why, cases[i].why);
+		nc_buf_free(&b);
+	}
+	/* A missing file gives strerror; a big one says its limit. */
+	struct nc_buf b;
+	nc_buf_init(&b, 4);
+	char path[256];
+	snprintf(path, sizeof(path), "%s/missing", tmp_root);
+	CU_ASSERT_EQUAL(nc_read_regular(path, &b, why, sizeof(why)), -1);
+	ASSERT_STR(why, strerror(ENOENT));
+	snprintf(path, sizeof(path), "%s/big", tmp_root);
+	write_file(path, "12345", 5);
+	CU_ASSERT_EQUAL(nc_read_regular(path, &b, why, sizeof(why)), -1);
+	CU_ASSERT_EQUAL(errno, EFBIG);
+	ASSERT_STR(why, "larger than 4 bytes");
+	nc_buf_free(&b);
+	/* A regular file is read, and the descriptor left blocking. */
+	nc_buf_init(&b, 0);
+	CU_ASSERT_EQUAL(nc_read_regular(path, &b, why, sizeof(why)), 0);
+	CU_ASSERT_EQUAL(b.len, 5);
+	nc_buf_free(&b);
+	ASSERT_STR(nc_file_kind(S_IFBLK), "a block device");
+	ASSERT_STR(nc_file_kind(S_IFLNK), "a symbolic link");
+	close(s);
+	rm_tree(tmp_root);
+	tmp_root[0] = 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Terminal text */
+
+static const char *term(const char *s, size_t n, enum nc_term_mode mode)
+{
+	static struct nc_buf b;
+	nc_buf_free(&b);
+	nc_buf_init(&b, 0);
+	CU_ASSERT_EQUAL(nc_term_esc(&b, s, n, mode), 0);
+	return nc_buf_str(&b);
+}
+
+#define TERM(lit, mode) term(lit, sizeof(lit) - 1, mode)
+
+static void test_term_hostile(void)
+{
+	/* Plain text and valid UTF-8 (2, 3 and 4 bytes) pass unchanged. */
+	ASSERT_STR(TERM("udp/hello-bye[inet6] 3.1 ms", NC_TERM_LINE), "udp/hello-bye[inet6] 3.1 ms");
+	ASSERT_STR(TERM("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", NC_TERM_LINE),
+		   "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	/* CSI colour, OSC window title (BEL- and ST-terminated), and a bare
+	 * CR that would rewrite the line. */
+	ASSERT_STR(TERM("\x1b[31mred\x1b[0m", NC_TERM_LINE), "\\x1b[31mred\\x1b[0m");
+	ASSERT_STR(TERM("\x1b]0;owned\x07", NC_TERM_LINE), "\\x1b]0;owned\\x07");
+	ASSERT_STR(TERM("\x1b]2;t\x1b\\", NC_TERM_LINE), "\\x1b]2;t\\x1b\\");
+	ASSERT_STR(TERM("PASS\rFAIL", NC_TERM_TEXT), "PASS\\rFAIL");
+	/* Other C0 controls, NUL and DEL. */
+	ASSERT_STR(TERM("a\x00" "b\x08" "c\x7f", NC_TERM_LINE), "a\\x00b\\x08c\\x7f");
+	/* C1 controls as UTF-8 (U+009B is CSI on some terminals) and as
+	 * single bytes (invalid UTF-8). */
+	ASSERT_STR(TERM("\xc2\x9b" "2J", NC_TERM_LINE), "\\u009B2J");
+	ASSERT_STR(TERM("\xc2\x80\xc2\x9f\xc2\xa0", NC_TERM_LINE), "\\u0080\\u009F\xc2\xa0");
+	ASSERT_STR(TERM("\x9b" "2J", NC_TERM_LINE), "\\x9b2J");
+	/* Invalid UTF-8: stray continuation, truncated sequence, 0xFF,
+	 * overlong forms (of '/', of ESC, of NUL), surrogates, > U+10FFFF. */
+	ASSERT_STR(TERM("\x80", NC_TERM_LINE), "\\x80");
+	ASSERT_STR(TERM("\xe2\x82", NC_TERM_LINE), "\\xe2\\x82");
+	ASSERT_STR(TERM("\xff\xfe", NC_TERM_LINE), "\\xff\\xfe");
+	ASSERT_STR(TERM("\xc0\xaf", NC_TERM_LINE), "\\xc0\\xaf");
+	ASSERT_STR(TERM("\xc0\x9b", NC_TERM_LINE), "\\xc0\\x9b");
+	ASSERT_STR(TERM("\xe0\x80\x80", NC_TERM_LINE), "\\xe0\\x80\\x80");
+	ASSERT_STR(TERM("\xf0\x80\x80\x9b", NC_TERM_LINE), "\\xf0\\x80\\x80\\x9b");
+	ASSERT_STR(TERM("\xed\xa0\x80", NC_TERM_LINE), "\\xed\\xa0\\x80");
+	ASSERT_STR(TERM("\xf4\x90\x80\x80", NC_TERM_LINE), "\\xf4\\x90\\x80\\x80");
+	/* Line and paragraph separators, which log viewers break lines at. */
+	ASSERT_STR(TERM("a\xe2\x80\xa8" "b\xe2\x80\xa9", NC_TERM_TEXT), "a\\u2028b\\u2029");
+	/* Newline and tab: escaped in a line, layout in text. */
+	ASSERT_STR(TERM("a\tb\nPASS  x", NC_TERM_LINE), "a\\tb\\nPASS  x");
+	ASSERT_STR(TERM("a\tb\nc", NC_TERM_TEXT), "a\tb\nc");
+	/* A backslash stays one backslash. */
+	ASSERT_STR(TERM("\"hel\\x00lo\"", NC_TERM_LINE), "\"hel\\x00lo\"");
+	/* The output never holds a byte below 0x20 other than tab and
+	 * newline, nor DEL, whatever the input. */
+	unsigned char all[256 * 3];
+	for (size_t i = 0; i < sizeof(all); i++)
+		all[i] = (unsigned char)(i * 7 + i / 256);
+	const char *out = term((const char *)all, sizeof(all), NC_TERM_TEXT);
+	for (const unsigned char *p = (const unsigned char *)out; *p; p++)
+		CU_ASSERT(*p >= 0x20 ? *p != 0x7F : (*p == '\n' || *p == '\t'));
+	term("", 0, NC_TERM_LINE);
+}
+
+static void test_term_files(void)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	CU_ASSERT_FATAL(f != NULL);
+	CU_ASSERT_EQUAL(nc_term_puts(f, "x\x1b[2Jy\n", NC_TERM_TEXT), 0);
+	CU_ASSERT_EQUAL(nc_term_puts(f, NULL, NC_TERM_TEXT), 0);
+	CU_ASSERT_EQUAL(nc_term_msg(f, "netconform: %s: %s", "dir\n/x\x1b.scn", "gone"), 0);
+	fclose(f);
+	ASSERT_STR(text, "x\\x1b[2Jy\nnetconform: dir\\n/x\\x1b.scn: gone\n");
+	free(text);
+	/* A stream that fails reports it. */
+	FILE *full = fopen("/dev/full", "w");
+	if (full) {
+		setvbuf(full, NULL, _IONBF, 0);
+		CU_ASSERT_EQUAL(nc_term_puts(full, "abc", NC_TERM_LINE), -1);
+		CU_ASSERT_EQUAL(nc_term_msg(full, "%s", "abc"), -1);
+		fclose(full);
+	}
+}
+
 /* ------------------------------------------------------------------------ */
 
 void nc_unit_register(void)
@@ -1271,6 +1424,12 @@ void nc_unit_register(void)
 		{ "mkdir_p", test_mkdir_p },
 		{ "paths", test_paths },
 		{ "read_file", test_read_file },
+		{ "read_regular refuses other kinds", test_read_regular_kinds },
+		{ NULL, NULL },
+	};
+	static const struct nc_unit_test termsafe[] = {
+		{ "hostile bytes", test_term_hostile },
+		{ "streams", test_term_files },
 		{ NULL, NULL },
 	};
 	nc_unit_suite("buf", buf);
@@ -1280,4 +1439,5 @@ void nc_unit_register(void)
 	nc_unit_suite("hexdump", hexdump);
 	nc_unit_suite("text", text);
 	nc_unit_suite("fsutil", fs);
+	nc_unit_suite("termsafe", termsafe);
 }
