@@ -13,6 +13,7 @@
 #include "util/clock.h"
 #include "util/fsutil.h"
 #include "util/shellwords.h"
+#include "util/termsafe.h"
 #include "util/text.h"
 
 #define MAX_ARGS 256
@@ -249,7 +250,7 @@ int nc_program_role_main(int argc, char **argv)
 	struct nc_scenario *sc = nc_scenario_load(argv[2], argv[2], "", &d);
 	if (!sc) {
 		char msg[1400];
-		fprintf(stderr, "netconform role: %s\n", nc_diag_format(&d, msg, sizeof(msg)));
+		nc_term_msg(stderr, "netconform role: %s", nc_diag_format(&d, msg, sizeof(msg)));
 		return NC_EXIT_ROLE_HARNESS;
 	}
 	struct nc_role_ctx ctx;
@@ -266,7 +267,7 @@ int nc_program_role_main(int argc, char **argv)
 	ctx.ready_after = (uint32_t)atoi(argv[9]);
 	ctx.no_wildcard = atoi(argv[10]) != 0;
 	if (parse_addr(argv[11], &ctx.server) < 0) {
-		fprintf(stderr, "netconform role: bad server address '%s'\n", argv[11]);
+		nc_term_msg(stderr, "netconform role: bad server address '%s'", argv[11]);
 		nc_scenario_free(sc);
 		return NC_EXIT_ROLE_HARNESS;
 	}

@@ -83,23 +83,7 @@ struct runner {
 
 static struct nc_result *identity(const struct runner *R, uint32_t vi)
 {
-	const struct nc_plan_variant *v = &R->plan->variants[vi];
-	const struct nc_plan_file *f = &R->plan->files[v->file];
-	struct nc_result *r = nc_xcalloc(1, sizeof(*r));
-	nc_result_init(r);
-	r->name = nc_strdup(v->name);
-	r->id = nc_strdup(f->id);
-	r->group = nc_strdup(f->group);
-	r->path = nc_strdup(f->path);
-	r->variant = nc_strdup(v->variant);
-	if (f->ok) {
-		r->scenario = nc_strdup(f->name);
-		r->description = nc_strdup(f->description);
-		nc_result_prop(r, "family", nc_family_name(v->family));
-		nc_result_prop(r, "transport", f->transport == NC_TRANSPORT_TCP ? "tcp" : "udp");
-	}
-	r->started_unix_ns = nc_realtime_ns();
-	return r;
+	return nc_plan_result(R->plan, vi);
 }
 
 static void set_status(struct nc_result *r, enum nc_status st, const char *reason)

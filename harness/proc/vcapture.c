@@ -190,18 +190,16 @@ void nc_sup_capture_keep(struct sup *s, struct nc_result *r)
 	struct nc_capture_saved sv;
 	int flushed = nc_capture_flush(s->cap);
 	nc_capture_saved(s->cap, &sv);
+	/* A file that could not be written whole (a full disk) is not kept:
+	 * artifacts are complete or absent. The checks saw every packet, so
+	 * the verdict stands; the run's exit status says the file is missing. */
 	if (flushed < 0) {
-		/* A file cut short by a full disk is not kept: reports are
-		 * complete or absent. */
-		snprintf(err, sizeof(err), "cannot write the capture file %s: %s", s->pcap.path,
-			 strerror(sv.error));
-		nc_result_fail(r, true, "capture", s->sc->path, 0, err, "");
-		nc_result_settle(r);
+		snprintf(err, sizeof(err), "cannot write %s: %s", s->pcap.path, strerror(sv.error));
+		r->artifact_error = nc_strdup(err);
 		return;
 	}
 	if (nc_pcapfile_keep(&s->pcap, err, sizeof(err)) < 0) {
-		nc_result_fail(r, true, "capture", s->sc->path, 0, err, "");
-		nc_result_settle(r);
+		r->artifact_error = nc_strdup(err);
 		return;
 	}
 	r->pcap_path = nc_strdup(s->pcap.path);
@@ -215,10 +213,8 @@ void nc_sup_capture_keep(struct sup *s, struct nc_result *r)
 			      (unsigned long long)(sv.packets + sv.unsaved));
 		free(r->capture_note);
 		r->capture_note = nc_buf_steal(&note);
-		if (write_cap_note(s->pcap.path, &sv, o->pcap_max, err, sizeof(err)) < 0) {
-			nc_result_fail(r, true, "capture", s->sc->path, 0, err, "");
-			nc_result_settle(r);
-		}
+		if (write_cap_note(s->pcap.path, &sv, o->pcap_max, err, sizeof(err)) < 0)
+			r->artifact_error = nc_strdup(err);
 	}
 }
 
