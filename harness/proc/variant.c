@@ -428,15 +428,7 @@ static void interrupted_verdict(struct nc_result *r)
 	char reason[700];
 	snprintf(reason, sizeof(reason), "%s", where ? where->message
 		 : "the run was interrupted while the variant ran");
-	for (size_t i = 0; i < r->nfailures; i++) {
-		free(r->failures[i].check);
-		free(r->failures[i].file);
-		free(r->failures[i].message);
-		free(r->failures[i].detail);
-	}
-	free(r->failures);
-	r->failures = NULL;
-	r->nfailures = r->failures_dropped = 0;
+	nc_result_clear_failures(r);
 	r->status = NC_STATUS_NOTRUN;
 	free(r->reason);
 	r->reason = nc_strdup(reason);

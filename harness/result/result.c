@@ -35,13 +35,7 @@ void nc_result_free(struct nc_result *r)
 	free(r->scenario);
 	free(r->description);
 	free(r->reason);
-	for (size_t i = 0; i < r->nfailures; i++) {
-		free(r->failures[i].check);
-		free(r->failures[i].file);
-		free(r->failures[i].message);
-		free(r->failures[i].detail);
-	}
-	free(r->failures);
+	nc_result_clear_failures(r);
 	for (size_t i = 0; i < r->ntrace; i++) {
 		free(r->trace[i].text);
 		free(r->trace[i].outcome);
@@ -61,6 +55,19 @@ void nc_result_free(struct nc_result *r)
 	}
 	free(r->props);
 	memset(r, 0, sizeof(*r));
+}
+
+void nc_result_clear_failures(struct nc_result *r)
+{
+	for (size_t i = 0; i < r->nfailures; i++) {
+		free(r->failures[i].check);
+		free(r->failures[i].file);
+		free(r->failures[i].message);
+		free(r->failures[i].detail);
+	}
+	free(r->failures);
+	r->failures = NULL;
+	r->nfailures = r->failures_dropped = 0;
 }
 
 struct nc_failure *nc_result_fail(struct nc_result *r, bool harness, const char *check,

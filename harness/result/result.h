@@ -129,6 +129,8 @@ void nc_result_free(struct nc_result *r);
 struct nc_failure *nc_result_fail(struct nc_result *r, bool harness, const char *check,
 				  const char *file, uint32_t line, const char *message,
 				  const char *detail);
+/* Drops every failure (the status and reason are the caller's to set). */
+void nc_result_clear_failures(struct nc_result *r);
 /* Puts the failures in the order reports show them: causes before their
  * consequences, each in the order they happened (those of unknown time
  * after, as they were added). The first is the headline: it sets the
