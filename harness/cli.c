@@ -94,16 +94,6 @@ static int bad(char *err, size_t n, const char *fmt, ...)
 	return -1;
 }
 
-/* Takes an option's value from "--opt=value" or the next argument. */
-static const char *value(int argc, char **argv, int *i, const char *eq)
-{
-	if (eq)
-		return eq + 1;
-	if (*i + 1 >= argc)
-		return NULL;
-	return argv[++*i];
-}
-
 static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
 	char *end;
@@ -117,7 +107,222 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return 0;
 }
 
-int nc_cli_parse(int argc, char **argv, struct nc_cli *c, char *err, size_t errlen)
+/* ------------------------------------------------------------------------ */
+/* Options, one handler each. A handler gets the option's value (NULL for a
+ * flag given without "=value") and returns 0, or -1 with err filled. */
+
+#define SET_FLAG(fn, field, val)                                                      \
+	static int fn(struct nc_cli *c, const char *v, char *err, size_t errlen)       \
+	{                                                                              \
+		(void)v, (void)err, (void)errlen;                                      \
+		c->field = val;                                                        \
+		return 0;                                                              \
+	}
+#define SET_TEXT(fn, field)                                                           \
+	static int fn(struct nc_cli *c, const char *v, char *err, size_t errlen)       \
+	{                                                                              \
+		(void)err, (void)errlen;                                               \
+		c->field = v;                                                          \
+		return 0;                                                              \
+	}
+
+SET_FLAG(opt_help, cmd, NC_CMD_HELP)
+SET_FLAG(opt_version, cmd, NC_CMD_VERSION)
+SET_FLAG(opt_verbose, verbose, true)
+SET_FLAG(opt_quiet, quiet, true)
+SET_FLAG(opt_no_capture, no_capture, true)
+SET_FLAG(opt_require_capture, require_capture, true)
+SET_FLAG(opt_allow_remote, allow_remote, true)
+SET_FLAG(opt_ctest, ctest, true)
+SET_FLAG(opt_no_color, color, 0)
+SET_FLAG(opt_no_progress, progress, false)
+SET_TEXT(opt_junit, junit)
+SET_TEXT(opt_html, html)
+SET_TEXT(opt_tap, tap)
+SET_TEXT(opt_reports, reports_dir)
+SET_TEXT(opt_exec_path, exec_path)
+SET_TEXT(opt_ctest_prefix, ctest_prefix)
+SET_TEXT(opt_ctest_labels, ctest_labels)
+
+static int opt_jobs(struct nc_cli *c, const char *v, char *err, size_t errlen)
+{
+	unsigned long n;
+	if (parse_uint(v, 1024, &n) < 0 || n == 0)
+		return bad(err, errlen, "--jobs needs a number from 1 to 1024, not '%s'", v);
+	c->jobs = (int)n;
+	return 0;
+}
+
+static int opt_filter(struct nc_cli *c, const char *v, char *err, size_t errlen)
+{
+	if (c->nfilters == NC_CLI_MAX_LIST)
+		return bad(err, errlen, "too many --filter options%s", "");
+	c->filters[c->nfilters++] = v;
+	return 0;
+}
+
+static int opt_keyword(struct nc_cli *c, const char *v, char *err, size_t errlen)
+{
+	if (c->nkeywords == NC_CLI_MAX_LIST)
+		return bad(err, errlen, "too many --keyword options%s", "");
+	c->keywords[c->nkeywords++] = v;
+	return 0;
+}
+
+/* A word among a fixed few: the index of v in words, or -1. */
+static int one_of(const char *v, const char *const *words)
+{
+	for (int i = 0; words[i]; i++)
+		if (!strcmp(v, words[i]))
+			return i;
+	return -1;
+}
+
+static int opt_family(struct nc_cli *c, const char *v, char *err, size_t errlen)
+{
+	static const char *const words[] = { "inet", "inet6", "dual", NULL };
+	static const enum nc_family fams[] = { NC_FAM_INET, NC_FAM_INET6, NC_FAM_DUAL };
+	int k = one_of(v, words);
+	if (k < 0)
+		return bad(err, errlen, "--family needs inet, inet6 or dual, not '%s'", v);
+	c->families |= 1u << fams[k];
+	return 0;
+}
+
+static int opt_timeout_scale(struct nc_cli *c, const char *v, char *err, size_t errlen)
+{
+	char *end;
+	errno = 0;
+	double d = strtod(v, &end);
+	if (*end || errno || !(d >= 0.1 && d <= 100))
+		return bad(err, errlen, "--timeout-scale needs a number from 0.1 to 100, not '%s'", v);
+	c->timeout_scale = d;
+	return 0;
+}
+
+static int opt_keep_pcap(struct nc_cli *c, const char *v, char *err, size_t errlen)
+{
+	static const char *const words[] = { "always", "failed", "never", NULL };
+	static const enum nc_keep_pcap keep[] = { NC_KEEP_ALWAYS, NC_KEEP_FAILED, NC_KEEP_NEVER };
+	int k = one_of(v, words);
+	if (k < 0)
+		return bad(err, errlen, "--keep-pcap needs always, failed or never, not '%s'", v);
+	c->keep_pcap = keep[k];
+	return 0;
+}
+
+static int opt_pcap_max(struct nc_cli *c, const char *v, char *err, size_t errlen)
+{
+	if (nc_parse_size(v, &c->pcap_max) < 0)
+		return bad(err, errlen, "--pcap-max needs a size such as 256M or 1G, not '%s'", v);
+	return 0;
+}
+
+static int opt_shard(struct nc_cli *c, const char *v, char *err, size_t errlen)
+{
+	unsigned k = 0, n = 0;
+	char tail;
+	if (sscanf(v, "%u/%u%c", &k, &n, &tail) != 2 || n == 0 || k == 0 || k > n || n > 10000)
+		return bad(err, errlen, "--shard needs K/N with 1 <= K <= N, not '%s'", v);
+	c->shard_k = k;
+	c->shard_n = n;
+	return 0;
+}
+
+static int opt_repeat(struct nc_cli *c, const char *v, char *err, size_t errlen)
+{
+	unsigned long n;
+	if (parse_uint(v, 100000, &n) < 0 || n == 0)
+		return bad(err, errlen, "--repeat needs a number from 1 to 100000, not '%s'", v);
+	c->repeat = (unsigned)n;
+	return 0;
+}
+
+static int opt_shuffle(struct nc_cli *c, const char *v, char *err, size_t errlen)
+{
+	c->shuffle = true;
+	if (!v)
+		return 0;
+	char *end;
+	errno = 0;
+	unsigned long long s = strtoull(v, &end, 10);
+	if (*end || errno || !*v)
+		return bad(err, errlen, "--shuffle=SEED needs a number, not '%s'", v);
+	c->seed = s;
+	return 0;
+}
+
+static int opt_wrap(struct nc_cli *c, const char *v, char *err, size_t errlen)
+{
+	char why[200];
+	if (nc_program_wrap_check(v, why, sizeof(why)) < 0)
+		return bad(err, errlen, "--wrap: %s (it may use ${scenario}, ${variant}, ${role} and "
+			   "${family})", why);
+	c->wrap = v;
+	return 0;
+}
+
+static int opt_color(struct nc_cli *c, const char *v, char *err, size_t errlen)
+{
+	static const char *const words[] = { "auto", "always", "never", NULL };
+	static const int colors[] = { -1, 1, 0 };
+	int k = one_of(v ? v : "always", words);
+	if (k < 0)
+		return bad(err, errlen, "--color needs auto, always or never, not '%s'", v);
+	c->color = colors[k];
+	return 0;
+}
+
+struct opt {
+	const char *name;
+	const char *alias;      /* a second name, or NULL */
+	const char *needs;      /* what the value is ("a number"); NULL: a flag, whose
+				   value can only come as --name=value */
+	int (*set)(struct nc_cli *c, const char *v, char *err, size_t errlen);
+};
+
+static const struct opt options[] = {
+	{ "--help", "-h", NULL, opt_help },
+	{ "--version", "-V", NULL, opt_version },
+	{ "--verbose", "-v", NULL, opt_verbose },
+	{ "--quiet", "-q", NULL, opt_quiet },
+	{ "--jobs", "-j", "a number", opt_jobs },
+	{ "--filter", NULL, "a glob pattern", opt_filter },
+	{ "--keyword", NULL, "a keyword", opt_keyword },
+	{ "--family", NULL, "inet, inet6 or dual", opt_family },
+	{ "--timeout-scale", NULL, "a number", opt_timeout_scale },
+	{ "--junit", NULL, "a file name", opt_junit },
+	{ "--html", NULL, "a file name", opt_html },
+	{ "--tap", NULL, "a file name (or '-')", opt_tap },
+	{ "--reports", NULL, "a directory", opt_reports },
+	{ "--keep-pcap", NULL, "always, failed or never", opt_keep_pcap },
+	{ "--pcap-max", NULL, "a size (256M, 1G; 0 for no cap)", opt_pcap_max },
+	{ "--no-capture", NULL, NULL, opt_no_capture },
+	{ "--require-capture", NULL, NULL, opt_require_capture },
+	{ "--shard", NULL, "K/N", opt_shard },
+	{ "--repeat", NULL, "a number", opt_repeat },
+	{ "--shuffle", NULL, NULL, opt_shuffle },
+	{ "--wrap", NULL, "a command", opt_wrap },
+	{ "--allow-remote", NULL, NULL, opt_allow_remote },
+	{ "--exec-path", NULL, "directories", opt_exec_path },
+	{ "--color", "--colour", NULL, opt_color },
+	{ "--no-color", NULL, NULL, opt_no_color },
+	{ "--no-progress", NULL, NULL, opt_no_progress },
+	{ "--ctest", NULL, NULL, opt_ctest },
+	{ "--ctest-prefix", NULL, "a test name prefix", opt_ctest_prefix },
+	{ "--ctest-labels", NULL, "labels", opt_ctest_labels },
+};
+
+static const struct opt *find_option(const char *name)
+{
+	for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		if (!strcmp(name, options[i].name) ||
+		    (options[i].alias && !strcmp(name, options[i].alias)))
+			return &options[i];
+	return NULL;
+}
+
+static void defaults(struct nc_cli *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->cmd = NC_CMD_RUN;
@@ -128,16 +333,41 @@ int nc_cli_parse(int argc, char **argv, struct nc_cli *c, char *err, size_t errl
 	c->keep_pcap = NC_KEEP_FAILED;
 	c->pcap_max = NC_PCAP_MAX_DEFAULT;
 	c->repeat = 1;
+}
+
+/* One option at argv[*i] (which starts with '-'); may take the next
+ * argument as its value. */
+static int parse_option(int argc, char **argv, int *i, struct nc_cli *c, char *err, size_t errlen)
+{
+	const char *a = argv[*i];
+	if (!strncmp(a, "-j", 2) && a[2] && a[2] != '=')
+		return opt_jobs(c, a + 2, err, errlen); /* -j8 */
+	char name[64];
+	const char *eq = strchr(a, '=');
+	size_t nl = eq ? (size_t)(eq - a) : strlen(a);
+	const struct opt *o = nl < sizeof(name) ? (memcpy(name, a, nl), name[nl] = 0, find_option(name))
+						: NULL;
+	if (!o)
+		return bad(err, errlen, "unknown option '%s' (see netconform --help)", a);
+	const char *v = eq ? eq + 1 : NULL;
+	if (o->needs && !v) {
+		if (*i + 1 >= argc)
+			return bad(err, errlen, "option '%s' needs %s", name, o->needs);
+		v = argv[++*i];
+	}
+	return o->set(c, v, err, errlen);
+}
+
+int nc_cli_parse(int argc, char **argv, struct nc_cli *c, char *err, size_t errlen)
+{
+	defaults(c);
+	static const char *const commands[] = { "run", "check", "list", "decode", NULL };
+	static const enum nc_command cmds[] = { NC_CMD_RUN, NC_CMD_CHECK, NC_CMD_LIST, NC_CMD_DECODE };
 	int i = 1;
-	if (i < argc) {
-		if (!strcmp(argv[i], "run"))
-			i++;
-		else if (!strcmp(argv[i], "check"))
-			c->cmd = NC_CMD_CHECK, i++;
-		else if (!strcmp(argv[i], "list"))
-			c->cmd = NC_CMD_LIST, i++;
-		else if (!strcmp(argv[i], "decode"))
-			c->cmd = NC_CMD_DECODE, i++;
+	int k = i < argc ? one_of(argv[i], commands) : -1;
+	if (k >= 0) {
+		c->cmd = cmds[k];
+		i++;
 	}
 	bool only_paths = false;
 	for (; i < argc; i++) {
@@ -146,167 +376,11 @@ int nc_cli_parse(int argc, char **argv, struct nc_cli *c, char *err, size_t errl
 			if (c->npaths == sizeof(c->paths) / sizeof(c->paths[0]))
 				return bad(err, errlen, "too many paths (the limit is 256)%s", "");
 			c->paths[c->npaths++] = a;
-			continue;
-		}
-		if (!strcmp(a, "--")) {
+		} else if (!strcmp(a, "--")) {
 			only_paths = true;
-			continue;
+		} else if (parse_option(argc, argv, &i, c, err, errlen) < 0) {
+			return -1;
 		}
-		char name[64];
-		const char *eq = strchr(a, '=');
-		size_t nl = eq ? (size_t)(eq - a) : strlen(a);
-		if (nl >= sizeof(name))
-			return bad(err, errlen, "unknown option '%s'", a);
-		memcpy(name, a, nl);
-		name[nl] = 0;
-		const char *v;
-		unsigned long n;
-#define NEED(what)                                                                     \
-	do {                                                                           \
-		v = value(argc, argv, &i, eq);                                        \
-		if (!v)                                                                \
-			return bad(err, errlen, "option '%s' needs " what, name);      \
-	} while (0)
-		if (!strcmp(name, "-h") || !strcmp(name, "--help")) {
-			c->cmd = NC_CMD_HELP;
-		} else if (!strcmp(name, "-V") || !strcmp(name, "--version")) {
-			c->cmd = NC_CMD_VERSION;
-		} else if (!strcmp(name, "-v") || !strcmp(name, "--verbose")) {
-			c->verbose = true;
-		} else if (!strcmp(name, "-q") || !strcmp(name, "--quiet")) {
-			c->quiet = true;
-		} else if (!strcmp(name, "-j") || !strcmp(name, "--jobs")) {
-			NEED("a number");
-			if (parse_uint(v, 1024, &n) < 0 || n == 0)
-				return bad(err, errlen, "--jobs needs a number from 1 to 1024, not '%s'", v);
-			c->jobs = (int)n;
-		} else if (!strncmp(a, "-j", 2) && a[2]) {
-			if (parse_uint(a + 2, 1024, &n) < 0 || n == 0)
-				return bad(err, errlen, "-j needs a number from 1 to 1024, not '%s'", a + 2);
-			c->jobs = (int)n;
-		} else if (!strcmp(name, "--filter")) {
-			NEED("a glob pattern");
-			if (c->nfilters == NC_CLI_MAX_LIST)
-				return bad(err, errlen, "too many --filter options%s", "");
-			c->filters[c->nfilters++] = v;
-		} else if (!strcmp(name, "--keyword")) {
-			NEED("a keyword");
-			if (c->nkeywords == NC_CLI_MAX_LIST)
-				return bad(err, errlen, "too many --keyword options%s", "");
-			c->keywords[c->nkeywords++] = v;
-		} else if (!strcmp(name, "--family")) {
-			NEED("inet, inet6 or dual");
-			if (!strcmp(v, "inet"))
-				c->families |= 1u << NC_FAM_INET;
-			else if (!strcmp(v, "inet6"))
-				c->families |= 1u << NC_FAM_INET6;
-			else if (!strcmp(v, "dual"))
-				c->families |= 1u << NC_FAM_DUAL;
-			else
-				return bad(err, errlen, "--family needs inet, inet6 or dual, not '%s'", v);
-		} else if (!strcmp(name, "--timeout-scale")) {
-			NEED("a number");
-			char *end;
-			errno = 0;
-			double d = strtod(v, &end);
-			if (*end || errno || !(d >= 0.1 && d <= 100))
-				return bad(err, errlen, "--timeout-scale needs a number from 0.1 to 100, "
-					   "not '%s'", v);
-			c->timeout_scale = d;
-		} else if (!strcmp(name, "--junit")) {
-			NEED("a file name");
-			c->junit = v;
-		} else if (!strcmp(name, "--html")) {
-			NEED("a file name");
-			c->html = v;
-		} else if (!strcmp(name, "--tap")) {
-			NEED("a file name (or '-')");
-			c->tap = v;
-		} else if (!strcmp(name, "--reports")) {
-			NEED("a directory");
-			c->reports_dir = v;
-		} else if (!strcmp(name, "--keep-pcap")) {
-			NEED("always, failed or never");
-			if (!strcmp(v, "always"))
-				c->keep_pcap = NC_KEEP_ALWAYS;
-			else if (!strcmp(v, "failed"))
-				c->keep_pcap = NC_KEEP_FAILED;
-			else if (!strcmp(v, "never"))
-				c->keep_pcap = NC_KEEP_NEVER;
-			else
-				return bad(err, errlen, "--keep-pcap needs always, failed or never, "
-					   "not '%s'", v);
-		} else if (!strcmp(name, "--pcap-max")) {
-			NEED("a size (256M, 1G; 0 for no cap)");
-			if (nc_parse_size(v, &c->pcap_max) < 0)
-				return bad(err, errlen, "--pcap-max needs a size such as 256M or 1G, "
-					   "not '%s'", v);
-		} else if (!strcmp(name, "--no-capture")) {
-			c->no_capture = true;
-		} else if (!strcmp(name, "--require-capture")) {
-			c->require_capture = true;
-		} else if (!strcmp(name, "--shard")) {
-			NEED("K/N");
-			unsigned k = 0, nn = 0;
-			char tail;
-			if (sscanf(v, "%u/%u%c", &k, &nn, &tail) != 2 || nn == 0 || k == 0 || k > nn ||
-			    nn > 10000)
-				return bad(err, errlen, "--shard needs K/N with 1 <= K <= N, not '%s'", v);
-			c->shard_k = k;
-			c->shard_n = nn;
-		} else if (!strcmp(name, "--repeat")) {
-			NEED("a number");
-			if (parse_uint(v, 100000, &n) < 0 || n == 0)
-				return bad(err, errlen, "--repeat needs a number from 1 to 100000, not '%s'", v);
-			c->repeat = (unsigned)n;
-		} else if (!strcmp(name, "--shuffle")) {
-			c->shuffle = true;
-			if (eq) {
-				char *end;
-				errno = 0;
-				unsigned long long s = strtoull(eq + 1, &end, 10);
-				if (*end || errno || !eq[1])
-					return bad(err, errlen, "--shuffle=SEED needs a number, not '%s'", eq + 1);
-				c->seed = s;
-			}
-		} else if (!strcmp(name, "--wrap")) {
-			NEED("a command");
-			char why[200];
-			if (nc_program_wrap_check(v, why, sizeof(why)) < 0)
-				return bad(err, errlen, "--wrap: %s (it may use ${scenario}, ${variant}, "
-					   "${role} and ${family})", why);
-			c->wrap = v;
-		} else if (!strcmp(name, "--allow-remote")) {
-			c->allow_remote = true;
-		} else if (!strcmp(name, "--exec-path")) {
-			NEED("directories");
-			c->exec_path = v;
-		} else if (!strcmp(name, "--color") || !strcmp(name, "--colour")) {
-			v = eq ? eq + 1 : "always";
-			if (!strcmp(v, "auto"))
-				c->color = -1;
-			else if (!strcmp(v, "always"))
-				c->color = 1;
-			else if (!strcmp(v, "never"))
-				c->color = 0;
-			else
-				return bad(err, errlen, "--color needs auto, always or never, not '%s'", v);
-		} else if (!strcmp(name, "--ctest")) {
-			c->ctest = true;
-		} else if (!strcmp(name, "--ctest-prefix")) {
-			NEED("a test name prefix");
-			c->ctest_prefix = v;
-		} else if (!strcmp(name, "--ctest-labels")) {
-			NEED("labels");
-			c->ctest_labels = v;
-		} else if (!strcmp(name, "--no-color")) {
-			c->color = 0;
-		} else if (!strcmp(name, "--no-progress")) {
-			c->progress = false;
-		} else {
-			return bad(err, errlen, "unknown option '%s' (see netconform --help)", a);
-		}
-#undef NEED
 	}
 	if (c->verbose && c->quiet)
 		return bad(err, errlen, "--verbose and --quiet contradict each other%s", "");
