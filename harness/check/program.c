@@ -8,6 +8,7 @@
 
 #include "scenario/names.h"
 #include "scenario/payload.h"
+#include "steps/role.h"
 #include "steps/vars.h"
 #include "util/buf.h"
 #include "util/hexdump.h"
@@ -22,6 +23,27 @@ void nc_observed_vars(const struct nc_observed *o, struct nc_varctx *v, char sto
 		nc_vars_addr(v, store, NC_VAR_SERVER_ADDR, NC_VAR_SERVER_PORT, &a);
 	if (nc_observed_client_addr(o, &a))
 		nc_vars_addr(v, store, NC_VAR_CLIENT_ADDR, NC_VAR_CLIENT_PORT, &a);
+}
+
+/* The variables a program's output is checked with: the checks' view, with
+ * both addresses in the form the program's own sockets have them. In a
+ * dual variant a client program was given the server as 127.0.0.1 and is
+ * itself 127.0.0.1, however the dual-stack server saw it; a server program
+ * sees its IPv4 client as ::ffff:127.0.0.1. */
+static void program_vars(const struct nc_observed *o, enum nc_role_id id, struct nc_varctx *v,
+			 char store[][64])
+{
+	struct nc_addr a, in_family;
+	int fam = nc_role_family(o->family, id);
+	nc_vars_base(v, store, o->family, o->sc->name, o->unused_port);
+	if (nc_observed_server_addr(o, &a)) {
+		nc_addr_usable(&a, fam, &in_family);
+		nc_vars_addr(v, store, NC_VAR_SERVER_ADDR, NC_VAR_SERVER_PORT, &in_family);
+	}
+	if (nc_observed_client_addr(o, &a)) {
+		nc_addr_usable(&a, fam, &in_family);
+		nc_vars_addr(v, store, NC_VAR_CLIENT_ADDR, NC_VAR_CLIENT_PORT, &in_family);
+	}
 }
 
 static bool has_line(const char *text, size_t n, const char *want)
@@ -142,15 +164,15 @@ static void check_exit(const struct nc_observed *o, enum nc_role_id id, struct n
 
 void nc_check_programs(const struct nc_observed *o, struct nc_result *r)
 {
-	struct nc_varctx vars;
-	char store[NC_VAR_COUNT][64];
-	nc_observed_vars(o, &vars, store);
 	for (int id = 0; id < NC_ROLE_COUNT; id++) {
 		const struct nc_role *role = &o->sc->role[id];
 		const struct nc_role_obs *ro = &o->role[id];
 		if (!role->present || !role->is_exec)
 			continue;
 		check_exit(o, (enum nc_role_id)id, r);
+		struct nc_varctx vars;
+		char store[NC_VAR_COUNT][64];
+		program_vars(o, (enum nc_role_id)id, &vars, store);
 		/* A program that never ran, or was stopped at a deadline or by an
 		 * interruption, has already failed for that reason; judging its
 		 * unfinished output would only add noise. */

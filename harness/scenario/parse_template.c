@@ -16,8 +16,10 @@
 static const struct nc_kw var_rows[] = {
 	{ .name = "client.addr", .id = NC_VAR_CLIENT_ADDR },
 	{ .name = "client.port", .id = NC_VAR_CLIENT_PORT },
+	{ .name = "client.hostport", .id = NC_VAR_CLIENT_HOSTPORT },
 	{ .name = "server.addr", .id = NC_VAR_SERVER_ADDR },
 	{ .name = "server.port", .id = NC_VAR_SERVER_PORT },
+	{ .name = "server.hostport", .id = NC_VAR_SERVER_HOSTPORT },
 	{ .name = "family", .id = NC_VAR_FAMILY },
 	{ .name = "scenario", .id = NC_VAR_SCENARIO },
 	{ .name = "unused.port", .id = NC_VAR_UNUSED_PORT },

@@ -55,13 +55,15 @@ enum nc_role_id { NC_ROLE_SERVER, NC_ROLE_CLIENT };
 enum nc_var {
 	NC_VAR_CLIENT_ADDR,
 	NC_VAR_CLIENT_PORT,
+	NC_VAR_CLIENT_HOSTPORT, /* "127.0.0.1:41234" or "[::1]:41234" */
 	NC_VAR_SERVER_ADDR,
 	NC_VAR_SERVER_PORT,
+	NC_VAR_SERVER_HOSTPORT, /* the same form, for programs' host:port arguments */
 	NC_VAR_FAMILY,    /* "inet", "inet6" or "dual" */
 	NC_VAR_SCENARIO,  /* the scenario's name */
 	NC_VAR_UNUSED_PORT, /* a port nothing listens on */
 };
-#define NC_VAR_COUNT 7
+#define NC_VAR_COUNT 9
 
 /* A byte string with ${...} references, kept as parts so the bytes can be
  * produced later, when the variables have values. */

@@ -19,8 +19,11 @@ void nc_vars_base(struct nc_varctx *v, char store[][NC_VAR_LEN], enum nc_family 
 void nc_vars_addr(struct nc_varctx *v, char store[][NC_VAR_LEN], enum nc_var host,
 		  enum nc_var port, const struct nc_addr *a)
 {
+	enum nc_var hp = host == NC_VAR_SERVER_ADDR ? NC_VAR_SERVER_HOSTPORT : NC_VAR_CLIENT_HOSTPORT;
 	nc_addr_host(a, store[host], NC_VAR_LEN);
 	snprintf(store[port], NC_VAR_LEN, "%u", a->port);
+	nc_addr_str(a, store[hp], NC_VAR_LEN);
 	v->val[host] = store[host];
 	v->val[port] = store[port];
+	v->val[hp] = store[hp];
 }

@@ -14,14 +14,17 @@
 #include "scenario/scenario.h"
 #include "steps/record.h"
 
-#define NC_VAR_LEN 64   /* bytes per value: an IPv6 address or a name */
+#define NC_VAR_LEN 64   /* bytes per value: a bracketed IPv6 address and port, or a name */
 
 /* Clears v and sets what every role knows from the start: ${family},
  * ${scenario} and ${unused.port}. */
 void nc_vars_base(struct nc_varctx *v, char store[][NC_VAR_LEN], enum nc_family fam,
 		  const char *scenario, uint16_t unused_port);
 
-/* Sets a host/port pair (${server.addr} and ${server.port}, say) from a. */
+/* Sets a host/port pair (${server.addr} and ${server.port}, say) from a,
+ * and the pair's host:port form (${server.hostport}): "127.0.0.1:5000",
+ * or "[::1]:5000" with the IPv6 address in brackets, as programs that take
+ * one host:port argument want it. */
 void nc_vars_addr(struct nc_varctx *v, char store[][NC_VAR_LEN], enum nc_var host,
 		  enum nc_var port, const struct nc_addr *a);
 

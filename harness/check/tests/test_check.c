@@ -1283,6 +1283,32 @@ static void test_programs_vars(void)
 	CU_ASSERT_STRING_EQUAL(v.val[NC_VAR_FAMILY], "inet");
 	CU_ASSERT_STRING_EQUAL(v.val[NC_VAR_SCENARIO], "prog");
 	CU_ASSERT_STRING_EQUAL(v.val[NC_VAR_UNUSED_PORT], "9");
+	CU_ASSERT_STRING_EQUAL(v.val[NC_VAR_SERVER_HOSTPORT], "127.0.0.1:50000");
+	CU_ASSERT_STRING_EQUAL(v.val[NC_VAR_CLIENT_HOSTPORT], "127.0.0.1:41234");
+	fx_close(&f);
+
+	/* A program's output is checked with the addresses as its own sockets
+	 * have them: in a dual variant the server program sees its IPv4 client
+	 * as ::ffff:127.0.0.1, and ${client.hostport} brackets it. */
+	static const char dual[] =
+		"scenario prog\ntransport udp\nfamily dual\n"
+		"server exec udp-receiver ${server.port}\n"
+		"  stdout line \"from ${client.hostport} on ${server.hostport}\"\n"
+		"  stdout line \"peer ${client.addr}\"\n"
+		"client\n  sendto \"hello\" server\n";
+	if (!fx_open(&f, dual, NC_FAM_DUAL))
+		return;
+	struct nc_role_obs *ds = &f.o.role[NC_ROLE_SERVER];
+	ds->ready = true;
+	ds->started = true;
+	ds->fate = NC_FATE_STOPPED;
+	ds->ready_addr = addr6("::ffff:127.0.0.1", 50000);
+	nc_buf_adds(&ds->out[1], "from [::ffff:127.0.0.1]:41234 on [::ffff:127.0.0.1]:50000\n"
+				 "peer ::ffff:127.0.0.1\n");
+	end_step(&f, NC_ROLE_CLIENT, 0)->local = addr4("127.0.0.1", 41234);
+	f.o.role[NC_ROLE_CLIENT].fate = NC_FATE_EXITED;
+	nc_check_programs(&f.o, &f.r);
+	EXPECT_COUNT(&f.r, 0);
 	fx_close(&f);
 }
 

@@ -75,11 +75,11 @@ static void test_string_errors(void)
 	ASSERT_ERR(UDP "  send \"\\ \"\n", "5:9: unknown escape: a backslash followed by a "
 		   "space (while parsing step 'send' at 5:3)");
 	ASSERT_ERR(UDP "  send \"${server_port}\"\n", "5:9: unknown variable '${server_port}'; "
-		   "did you mean 'server.port'? (known: client.addr, client.port, server.addr, "
-		   "server.port, family, scenario, unused.port) (while parsing step 'send' at 5:3)");
+		   "did you mean 'server.port'? (known: client.addr, client.port, client.hostport, "
+		   "server.addr, server.port, server.hostport, family, scenario, unused.port) (while parsing step 'send' at 5:3)");
 	ASSERT_ERR(UDP "  send \"${}\"\n", "5:9: empty variable reference '${}' (known: "
-		   "client.addr, client.port, server.addr, server.port, family, scenario, "
-		   "unused.port) (while parsing step 'send' at 5:3)");
+		   "client.addr, client.port, client.hostport, server.addr, server.port, "
+		   "server.hostport, family, scenario, unused.port) (while parsing step 'send' at 5:3)");
 	ASSERT_ERR(UDP "  send \"${server.port\"\n", "5:9: unterminated variable reference "
 		   "(missing '}') (while parsing step 'send' at 5:3)");
 	ASSERT_ERR(UDP "  send \"${a{b}\"\n", "5:12: unexpected '{' inside a variable reference "

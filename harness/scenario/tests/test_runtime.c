@@ -226,6 +226,8 @@ static void test_names(void)
 	CU_ASSERT_STRING_EQUAL(nc_role_name(NC_ROLE_CLIENT), "client");
 	CU_ASSERT_STRING_EQUAL(nc_step_name(NC_STEP_RECVFROM), "recvfrom");
 	CU_ASSERT_STRING_EQUAL(nc_var_name(NC_VAR_UNUSED_PORT), "unused.port");
+	CU_ASSERT_STRING_EQUAL(nc_var_name(NC_VAR_SERVER_HOSTPORT), "server.hostport");
+	CU_ASSERT_STRING_EQUAL(nc_var_name(NC_VAR_CLIENT_HOSTPORT), "client.hostport");
 	CU_ASSERT_STRING_EQUAL(nc_var_name((enum nc_var)99), "?");
 }
 

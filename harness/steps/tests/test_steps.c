@@ -13,6 +13,7 @@
 #include "scenario/scenario.h"
 #include "steps/record.h"
 #include "steps/role.h"
+#include "steps/vars.h"
 #include "tests/unit/cunit_main.h"
 #include "util/buf.h"
 #include "util/digest.h"
@@ -954,6 +955,32 @@ static void test_role_loopback(void)
 	ASSERT_STR(nc_addr_str(&a, buf, sizeof(buf)), "127.0.0.1:7");
 }
 
+/* An address pair fills the host, the port and the host:port form, with
+ * IPv6 addresses in brackets; the base variables are there from the start. */
+static void test_vars(void)
+{
+	struct nc_varctx v;
+	char store[NC_VAR_COUNT][NC_VAR_LEN];
+	nc_vars_base(&v, store, NC_FAM_INET6, "t", 9);
+	ASSERT_STR(v.val[NC_VAR_FAMILY], "inet6");
+	ASSERT_STR(v.val[NC_VAR_UNUSED_PORT], "9");
+	CU_ASSERT_PTR_NULL(v.val[NC_VAR_SERVER_HOSTPORT]);
+	struct nc_addr a = addr6("::1", 5000);
+	nc_vars_addr(&v, store, NC_VAR_SERVER_ADDR, NC_VAR_SERVER_PORT, &a);
+	ASSERT_STR(v.val[NC_VAR_SERVER_ADDR], "::1");
+	ASSERT_STR(v.val[NC_VAR_SERVER_PORT], "5000");
+	ASSERT_STR(v.val[NC_VAR_SERVER_HOSTPORT], "[::1]:5000");
+	CU_ASSERT_PTR_NULL(v.val[NC_VAR_CLIENT_HOSTPORT]);
+	a = addr4("127.0.0.1", 41234);
+	nc_vars_addr(&v, store, NC_VAR_CLIENT_ADDR, NC_VAR_CLIENT_PORT, &a);
+	ASSERT_STR(v.val[NC_VAR_CLIENT_HOSTPORT], "127.0.0.1:41234");
+	ASSERT_STR(v.val[NC_VAR_SERVER_HOSTPORT], "[::1]:5000");
+	/* The longest form still fits. */
+	a = addr6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 65535);
+	nc_vars_addr(&v, store, NC_VAR_CLIENT_ADDR, NC_VAR_CLIENT_PORT, &a);
+	ASSERT_STR(v.val[NC_VAR_CLIENT_HOSTPORT], "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535");
+}
+
 /* Runs a role in this process and returns the address its socket had
  * after step `step` (from its STEP_END record), or after its setup steps
  * (READY) when step is -1. */
@@ -1059,6 +1086,7 @@ void nc_unit_register(void)
 		{ "family", test_role_family },
 		{ "loopback", test_role_loopback },
 		{ "no wildcard on the host", test_no_wildcard },
+		{ "variables", test_vars },
 		{ NULL, NULL },
 	};
 	nc_unit_suite("record codec", codec);
