@@ -184,6 +184,22 @@ static int opt_exit(struct parser *p, const struct nc_tok *kw)
 	return 0;
 }
 
+/* The signal that stops the program when netconform ends it (SIGKILL
+ * follows after the grace period, whatever the signal does). */
+static int opt_stop(struct parser *p, const struct nc_tok *kw NC_UNUSED)
+{
+	const struct nc_tok *s = need(p, "a signal name (like SIGINT) after 'stop'");
+	char w[32];
+	if (!s)
+		return -1;
+	int sig = word_buf(s, w, sizeof(w)) ? nc_signal_value(w) : -1;
+	if (sig < 0)
+		return unknown_name(p, s, "unknown signal", nc_signal_suggest,
+				    "expected a name like SIGTERM, SIGINT or SIGHUP");
+	p->role->stop_signal = sig;
+	return 0;
+}
+
 /* Validates a pattern now, with each variable standing in as plain text,
  * so that a bad regex is a parse error, not a run failure. */
 static int check_regex(struct parser *p, const struct nc_tok *s, const struct nc_template *t)
@@ -262,6 +278,7 @@ static const struct nc_kw option_rows[] = {
 	{ .name = "port", .flags = NC_KW_ONCE, .parse = opt_server_port },
 	{ .name = "ready", .flags = NC_KW_ONCE, .parse = opt_ready },
 	{ .name = "exit", .flags = NC_KW_ONCE, .parse = opt_exit },
+	{ .name = "stop", .flags = NC_KW_ONCE, .parse = opt_stop },
 	{ .name = "stdout", .parse = opt_output },
 	{ .name = "stderr", .parse = opt_output },
 };

@@ -81,8 +81,36 @@ static void test_options(void)
 	if (s) {
 		CU_ASSERT_EQUAL(s->role[0].exit_signal, SIGKILL);
 		CU_ASSERT_EQUAL(s->role[0].ready_port_var, 0);
+		CU_ASSERT_EQUAL(s->role[0].stop_signal, 0);
 		nc_scenario_free(s);
 	}
+}
+
+/* The stop signal: a name with or without its SIG, for either program;
+ * without the option the model says 0, which the supervisor reads as
+ * SIGTERM. */
+static void test_stop(void)
+{
+	struct nc_scenario *s = PARSE_OK(UDP "server exec prog\n  stop SIGINT\n"
+					 "client exec prog\n  stop HUP\n");
+	if (s) {
+		CU_ASSERT_EQUAL(s->role[NC_ROLE_SERVER].stop_signal, SIGINT);
+		CU_ASSERT_EQUAL(s->role[NC_ROLE_CLIENT].stop_signal, SIGHUP);
+		nc_scenario_free(s);
+	}
+	ASSERT_ERR(UDP "server exec prog\n  stop\n", "4:7: expected a signal name (like SIGINT) "
+		   "after 'stop' at the end of the line (while parsing option 'stop' of the server "
+		   "program at 4:3)");
+	ASSERT_ERR(UDP "server exec prog\n  stop SIGNIT\n", "4:8: unknown signal 'SIGNIT'; did "
+		   "you mean 'SIGINT'? (expected a name like SIGTERM, SIGINT or SIGHUP) (while "
+		   "parsing option 'stop' of the server program at 4:3)");
+	ASSERT_ERR(UDP "server exec prog\n  stop SIGINT now\n", "4:15: unexpected 'now' after the "
+		   "end of the statement (while parsing option 'stop' of the server program at 4:3)");
+	ASSERT_ERR(UDP "server exec prog\n  stop SIGINT\n  stop SIGHUP\n", "5:3: 'stop' given "
+		   "twice (first at 4:3) (while parsing option 'stop' of the server program at 5:3)");
+	ASSERT_ERR(UDP "server\n  stop SIGINT\n", "4:3: 'stop' is an option of a program role, "
+		   "but this 'server' section runs steps (a program role starts with 'server exec "
+		   "COMMAND') (while parsing section 'server' at 3:1)");
 }
 
 static void test_errors(void)
@@ -100,10 +128,10 @@ static void test_errors(void)
 		   "server.hostport, family, scenario, unused.port) (while parsing section 'server' at 3:1)");
 	ASSERT_ERR(UDP "server exec prog\n  bind loopback:0\n", "4:3: a program role takes "
 		   "options, not steps: 'bind' is not an option (cwd, env, stdin, deadline, port, "
-		   "ready, exit, stdout, stderr) (while parsing section 'server' at 3:1)");
+		   "ready, exit, stop, stdout, stderr) (while parsing section 'server' at 3:1)");
 	ASSERT_ERR(UDP "server exec prog\n  stdot line \"x\"\n", "4:3: unknown program option "
 		   "'stdot'; did you mean 'stdout'? (expected cwd, env, stdin, deadline, port, "
-		   "ready, exit, stdout or stderr) (while parsing section 'server' at 3:1)");
+		   "ready, exit, stop, stdout or stderr) (while parsing section 'server' at 3:1)");
 	ASSERT_ERR(UDP "server exec prog\n  timeout 1s\n", "4:3: header line 'timeout' must come "
 		   "before the first section (while parsing section 'server' at 3:1)");
 	ASSERT_ERR(UDP "server\n  cwd /tmp\n", "4:3: 'cwd' is an option of a program role, but "
@@ -219,6 +247,7 @@ void scn_register_exec(void)
 	static const struct nc_unit_test tests[] = {
 		{ "options", test_options },
 		{ "errors", test_errors },
+		{ "stop signal", test_stop },
 		{ NULL, NULL },
 	};
 	nc_unit_suite("exec", tests);
