@@ -101,6 +101,17 @@ static bool output_has(const struct nc_buf *out, const struct nc_buf *want)
 	return out->len >= want->len && memmem(out->data, out->len, want->data, want->len) != NULL;
 }
 
+/* The stream the ready line is watched on: 1 stdout, 2 stderr. */
+static int ready_stream(const struct nc_role *role)
+{
+	return role->ready_stream == 2 ? 2 : 1;
+}
+
+static const char *stream_name(int stream)
+{
+	return stream == 2 ? "stderr" : "stdout";
+}
+
 bool nc_sup_program_ready(struct sup *s, int64_t now, struct nc_pollset *ps)
 {
 	const struct nc_role *role = &s->sc->role[NC_ROLE_SERVER];
@@ -113,7 +124,7 @@ bool nc_sup_program_ready(struct sup *s, int64_t now, struct nc_pollset *ps)
 		/* Checked whenever the loop turns, which output wakes it up for. */
 		struct nc_buf want;
 		nc_buf_init(&want, 0);
-		ready = ready_text(s, &want) && output_has(&ro->out[1], &want);
+		ready = ready_text(s, &want) && output_has(&ro->out[ready_stream(role)], &want);
 		nc_buf_free(&want);
 	} else if (now >= rr->next_probe) {
 		ready = port_served(s);
@@ -210,12 +221,14 @@ void nc_sup_not_ready(struct sup *s, int64_t now, const char *when)
 		struct nc_buf want;
 		nc_buf_init(&want, 0);
 		ready_text(s, &want);
+		int watched = ready_stream(role), other = 3 - watched;
 		nc_buf_adds(&b, "a line containing ");
 		nc_show_bytes(&b, want.data, want.len, 120);
-		nc_buf_printf(&b, " on its stdout; it printed %zu byte%s there", ro->out[1].len,
-			      ro->out[1].len == 1 ? "" : "s");
-		if (output_has(&ro->out[2], &want))
-			nc_buf_adds(&b, " (the text is on its stderr)");
+		nc_buf_printf(&b, " on its %s; it printed %zu byte%s there", stream_name(watched),
+			      ro->out[watched].len, ro->out[watched].len == 1 ? "" : "s");
+		if (output_has(&ro->out[other], &want))
+			nc_buf_printf(&b, " (the text is on its %s: write 'ready line %s \"...\"')",
+				      stream_name(other), stream_name(other));
 		nc_buf_free(&want);
 	} else {
 		nc_buf_printf(&b, "%s port %u (${server.port}) %s",

@@ -158,6 +158,37 @@ static void on_deadline(struct sup *s, int64_t now)
 	}
 }
 
+/* A server program with a ready deadline of its own ('ready bound within
+ * 2s') that is not ready when it comes fails the variant then, with the
+ * diagnosis the scenario timeout would give. */
+static void on_ready_deadline(struct sup *s, int64_t now, struct nc_pollset *ps)
+{
+	const struct nc_role *role = &s->sc->role[NC_ROLE_SERVER];
+	struct rolerun *srv = &s->rr[NC_ROLE_SERVER];
+	const struct rolerun *cli = &s->rr[NC_ROLE_CLIENT];
+	if (!role->is_exec || !role->ready_within_ns || srv->phase != ROLE_RUNNING ||
+	    srv->stopping || s->obs.role[NC_ROLE_SERVER].ready || !cli->present ||
+	    cli->phase != ROLE_WAITING)
+		return;
+	int64_t within = nc_sup_scaled(s, role->ready_within_ns);
+	int64_t at = srv->started_at + within;
+	if (now < at) {
+		nc_pollset_until(ps, at);
+		return;
+	}
+	/* A last look at once: a program that became ready since the previous
+	 * probe of the socket tables is ready, not late. */
+	srv->next_probe = now;
+	if (nc_sup_program_ready(s, now, ps))
+		return;
+	char when[96], why[96], d[32];
+	nc_fmt_duration(within, d, sizeof(d));
+	snprintf(when, sizeof(when), "within its ready deadline (%s)", d);
+	snprintf(why, sizeof(why), "the server program's ready deadline (%s)", d);
+	nc_sup_not_ready(s, now, when);
+	decide(s, now, why);
+}
+
 /* Per-step deadlines of built-in roles. */
 static void step_deadlines(struct sup *s, int64_t now, struct nc_pollset *ps)
 {
@@ -386,6 +417,7 @@ static void run_loop(struct sup *s)
 		on_deadline(s, now);
 		if (!s->deadline_done)
 			nc_pollset_until(&ps, s->deadline);
+		on_ready_deadline(s, now, &ps);
 		step_deadlines(s, now, &ps);
 		program_duties(s, now, &ps);
 		start_waiting(s, now, &ps);

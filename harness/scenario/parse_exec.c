@@ -12,6 +12,7 @@
 
 #include "scenario/names.h"
 #include "scenario/regex_cost.h"
+#include "util/clock.h"
 #include "util/fsutil.h"
 #include "util/text.h"
 
@@ -56,6 +57,7 @@ int parse_exec_header(struct parser *p, struct nc_role *role)
 	role->is_exec = true;
 	role->ready_port = -1;
 	role->ready_port_var = 1;
+	role->ready_stream = 1;
 	const struct nc_tok *t, *prog = peek(p);
 	while ((t = next(p))) {
 		role->argv = nc_grow(role->argv, role->argc, sizeof(*role->argv));
@@ -138,17 +140,20 @@ NC_WORDS(ready_table, NC_WORD("bound", READY_BOUND),
 	 { .name = "line", .id = READY_LINE, .shown = "line \"TEXT\"" },
 	 NC_WORD("none", READY_NONE));
 
-static int opt_ready(struct parser *p, const struct nc_tok *kw NC_UNUSED)
+NC_WORDS(stream_table, NC_WORD("stdout", 1), NC_WORD("stderr", 2));
+
+/* "line [stdout|stderr] "TEXT"": the text, on stdout unless it says. */
+static int ready_line(struct parser *p, struct nc_role *role)
 {
-	struct nc_role *role = p->role;
-	const struct nc_kw *row = expect_word_of(p, next(p), "", &ready_table, " after 'ready'");
-	if (!row)
-		return -1;
-	tpl_free(&role->ready_line);
-	role->ready_port_var = row->id == READY_BOUND;
-	if (row->id != READY_LINE)
-		return 0;
 	const struct nc_tok *s = next(p);
+	if (s && s->kind == NC_TOK_WORD) {
+		const struct nc_kw *row = nc_kw_find(&stream_table, s);
+		if (!row)
+			return expected_one_of(p, s, "a quoted line, or ", &stream_table, " or ",
+					       " and a quoted line, after 'ready line'");
+		role->ready_stream = row->id;
+		s = next(p);
+	}
 	if (!s || s->kind != NC_TOK_STRING)
 		return expected(p, s, "a quoted line after 'ready line'");
 	if (parse_string_tpl(p, s, &role->ready_line) < 0)
@@ -156,6 +161,44 @@ static int opt_ready(struct parser *p, const struct nc_tok *kw NC_UNUSED)
 	if (role->ready_line.nparts == 0)
 		return perr(p, NC_DIAG_VALUE, s->col, "the ready line cannot be empty");
 	return tpl_refuse_byte(p, s, &role->ready_line, '\n', "the ready line");
+}
+
+/* "within D" after 'ready bound' or 'ready line': the program must be
+ * ready that long after it started, or the variant fails then. */
+static int ready_within(struct parser *p, const struct nc_tok *none)
+{
+	const struct nc_tok *w = next(p);
+	char a[32], b[32];
+	if (none)
+		return perr(p, NC_DIAG_MISPLACED, w->col, "'ready none' starts the client at once, "
+			    "so it takes no ready deadline ('within' goes with 'ready bound' or "
+			    "'ready line')");
+	if (parse_positive_duration(p, next(p), "a duration after 'within'", "ready deadline",
+				    0, "a ready deadline must be longer than zero",
+				    &p->role->ready_within_ns) < 0)
+		return -1;
+	if (p->role->ready_within_ns > scenario_timeout(p))
+		return perr(p, NC_DIAG_RANGE, w->col, "the ready deadline (%s) is longer than the "
+			    "scenario's timeout (%s), which would come first",
+			    nc_fmt_duration(p->role->ready_within_ns, a, sizeof(a)),
+			    nc_fmt_duration(scenario_timeout(p), b, sizeof(b)));
+	return 0;
+}
+
+static int opt_ready(struct parser *p, const struct nc_tok *kw NC_UNUSED)
+{
+	struct nc_role *role = p->role;
+	const struct nc_tok *t = next(p);
+	const struct nc_kw *row = expect_word_of(p, t, "", &ready_table, " after 'ready'");
+	if (!row)
+		return -1;
+	tpl_free(&role->ready_line);
+	role->ready_port_var = row->id == READY_BOUND;
+	if (row->id == READY_LINE && ready_line(p, role) < 0)
+		return -1;
+	if (word_eq(peek(p), "within"))
+		return ready_within(p, row->id == READY_NONE ? t : NULL);
+	return 0;
 }
 
 static int opt_exit(struct parser *p, const struct nc_tok *kw)

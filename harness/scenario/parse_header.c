@@ -207,6 +207,11 @@ bool header_given(const struct parser *p, int id, struct nc_pos *at)
 	return first.line != 0;
 }
 
+int64_t scenario_timeout(const struct parser *p)
+{
+	return p->s->timeout_ns ? p->s->timeout_ns : NC_DEFAULT_TIMEOUT_NS;
+}
+
 /* A word that is not a header keyword, before the first section. */
 static int unknown_header(struct parser *p, const struct nc_tok *kw)
 {

@@ -35,6 +35,7 @@
 #define NC_MAX_SEND (64ULL << 20)       /* one send() call: the runner's SEND_MAX */
 #define NC_MAX_STEPS 4096
 #define NC_MAX_WIRE 4096
+#define NC_DEFAULT_TIMEOUT_NS (5 * NC_SEC) /* a scenario's, without a timeout line */
 
 /* Room for a token in a message ("near '...'"): 40 bytes of text, each
  * possibly escaped as \xHH, and the quotes. */
@@ -282,6 +283,10 @@ int parse_exec_option(struct parser *p);
 int parse_wire_line(struct parser *p);
 /* NAME=VALUE, for the header's and a program's 'env'. */
 int parse_env_entry(struct parser *p, struct nc_envvar **arr, size_t *n);
+
+/* The scenario's timeout, given or default: the header, and with it the
+ * timeout, is complete before the first section. */
+int64_t scenario_timeout(const struct parser *p);
 
 /* Whether the header line of id (enum header_id) has been given yet;
  * *at (when not NULL) is where. */

@@ -224,8 +224,7 @@ static int validate(struct parser *p)
 				nc_fmt_duration(s->step_timeout_ns, a, sizeof(a)),
 				nc_fmt_duration(s->timeout_ns, b, sizeof(b)));
 	}
-	if (!s->timeout_ns)
-		s->timeout_ns = 5 * NC_SEC;
+	s->timeout_ns = scenario_timeout(p);
 	return 0;
 }
 

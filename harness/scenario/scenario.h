@@ -228,6 +228,9 @@ struct nc_role {
 	int ready_port;             /* -1: none; wait for this port to be bound */
 	int ready_port_var;         /* or the server's port when 1 */
 	struct nc_template ready_line; /* nparts == 0: none */
+	int ready_stream;           /* the ready line's stream: 1 stdout, 2 stderr */
+	int64_t ready_within_ns;    /* a ready deadline of its own, counted from the
+				       program's start; 0: the scenario's timeout */
 	bool has_exit;              /* exit N | exit signal NAME */
 	int exit_code;
 	int exit_signal;

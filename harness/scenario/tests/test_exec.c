@@ -86,6 +86,64 @@ static void test_options(void)
 	}
 }
 
+/* Readiness: which stream a ready line is watched on, and a ready
+ * deadline of its own. */
+static void test_ready(void)
+{
+	struct nc_scenario *s = PARSE_OK(UDP "server exec prog\n  ready line \"up\"\n");
+	if (s) {
+		CU_ASSERT_EQUAL(s->role[0].ready_stream, 1);
+		CU_ASSERT_EQUAL(s->role[0].ready_within_ns, 0);
+		nc_scenario_free(s);
+	}
+	s = PARSE_OK(UDP "server exec prog\n  ready line stderr \"up ${server.port}\" within "
+		     "500ms\n");
+	if (s) {
+		CU_ASSERT_EQUAL(s->role[0].ready_stream, 2);
+		CU_ASSERT_EQUAL(s->role[0].ready_line.nparts, 2);
+		CU_ASSERT_EQUAL(s->role[0].ready_within_ns, 500 * NC_MS);
+		nc_scenario_free(s);
+	}
+	s = PARSE_OK(UDP "timeout 10s\nserver exec prog\n  ready bound within 10s\n");
+	if (s) {
+		CU_ASSERT_EQUAL(s->role[0].ready_stream, 1);
+		CU_ASSERT_EQUAL(s->role[0].ready_port_var, 1);
+		CU_ASSERT_EQUAL(s->role[0].ready_within_ns, 10 * NC_SEC);
+		nc_scenario_free(s);
+	}
+	s = PARSE_OK(UDP "server exec prog\n  ready line stdout \"up\"\n");
+	if (s) {
+		CU_ASSERT_EQUAL(s->role[0].ready_stream, 1);
+		nc_scenario_free(s);
+	}
+	ASSERT_ERR(UDP "server exec prog\n  ready line stdot \"x\"\n", "4:14: expected a quoted "
+		   "line, or stdout or stderr and a quoted line, after 'ready line' near 'stdot' "
+		   "(while parsing option 'ready' of the server program at 4:3)");
+	ASSERT_ERR(UDP "server exec prog\n  ready line stderr\n", "4:20: expected a quoted line "
+		   "after 'ready line' at the end of the line (while parsing option 'ready' of the "
+		   "server program at 4:3)");
+	ASSERT_ERR(UDP "server exec prog\n  ready none within 1s\n", "4:14: 'ready none' starts "
+		   "the client at once, so it takes no ready deadline ('within' goes with 'ready "
+		   "bound' or 'ready line') (while parsing option 'ready' of the server program at "
+		   "4:3)");
+	ASSERT_ERR(UDP "server exec prog\n  ready bound within\n", "4:21: expected a duration "
+		   "after 'within' at the end of the line (while parsing option 'ready' of the "
+		   "server program at 4:3)");
+	ASSERT_ERR(UDP "server exec prog\n  ready bound within 0s\n", "4:22: a ready deadline "
+		   "must be longer than zero (while parsing option 'ready' of the server program at "
+		   "4:3)");
+	/* The default timeout counts as much as a given one. */
+	ASSERT_ERR(UDP "server exec prog\n  ready bound within 6s\n", "4:15: the ready deadline "
+		   "(6.00 s) is longer than the scenario's timeout (5.00 s), which would come first "
+		   "(while parsing option 'ready' of the server program at 4:3)");
+	ASSERT_ERR(UDP "timeout 1s\nserver exec prog\n  ready line \"x\" within 2s\n", "5:18: "
+		   "the ready deadline (2.00 s) is longer than the scenario's timeout (1.00 s), which "
+		   "would come first (while parsing option 'ready' of the server program at 5:3)");
+	ASSERT_ERR(UDP "server exec prog\n  ready bound within 1s 2s\n", "4:25: unexpected '2s' "
+		   "after the end of the statement (while parsing option 'ready' of the server "
+		   "program at 4:3)");
+}
+
 /* The stop signal: a name with or without its SIG, for either program;
  * without the option the model says 0, which the supervisor reads as
  * SIGTERM. */
@@ -247,6 +305,7 @@ void scn_register_exec(void)
 	static const struct nc_unit_test tests[] = {
 		{ "options", test_options },
 		{ "errors", test_errors },
+		{ "ready", test_ready },
 		{ "stop signal", test_stop },
 		{ NULL, NULL },
 	};
