@@ -273,9 +273,9 @@ static int check_regex(struct parser *p, const struct nc_tok *s, const struct nc
 }
 
 NC_WORDS(match_table, NC_WORD("line", NC_OUT_LINE), NC_WORD("contains", NC_OUT_CONTAINS),
-	 NC_WORD("regex", NC_OUT_REGEX));
+	 NC_WORD("regex", NC_OUT_REGEX), NC_WORD("lacks", NC_OUT_LACKS));
 
-/* stdout and stderr: line, contains or regex, and a quoted text. */
+/* stdout and stderr: line, contains, regex or lacks, and a quoted text. */
 static int opt_output(struct parser *p, const struct nc_tok *kw)
 {
 	struct nc_role *role = p->role;
@@ -292,6 +292,11 @@ static int opt_output(struct parser *p, const struct nc_tok *kw)
 		return expected(p, s, "a quoted text");
 	if (parse_string_tpl(p, s, &oc.text) < 0)
 		return -1;
+	if (oc.kind == NC_OUT_LACKS && oc.text.nparts == 0) {
+		tpl_free(&oc.text);
+		return perr(p, NC_DIAG_VALUE, s->col, "the text after 'lacks' cannot be empty: "
+			    "every output contains the empty text");
+	}
 	if ((oc.kind == NC_OUT_LINE &&
 	     tpl_refuse_byte(p, s, &oc.text, '\n', "an expected line") < 0) ||
 	    (oc.kind == NC_OUT_REGEX &&

@@ -195,7 +195,12 @@ struct nc_step {
 };
 
 /* An expectation on the output of an external program. */
-enum nc_outmatch_kind { NC_OUT_LINE, NC_OUT_CONTAINS, NC_OUT_REGEX };
+enum nc_outmatch_kind {
+	NC_OUT_LINE,      /* a line is exactly the text; these match in the order written */
+	NC_OUT_CONTAINS,  /* the output contains the text */
+	NC_OUT_REGEX,     /* a line matches the regular expression */
+	NC_OUT_LACKS,     /* the output does not contain the text */
+};
 struct nc_outcheck {
 	int stream;                 /* 1 = stdout, 2 = stderr */
 	enum nc_outmatch_kind kind;

@@ -1312,6 +1312,152 @@ static void test_programs_vars(void)
 	fx_close(&f);
 }
 
+/* A server program whose output expectations are the given lines, with
+ * the given stdout and stderr; its client ran from 127.0.0.1:41234. */
+static bool out_fx(struct fx *f, const char *options, const char *out, size_t nout,
+		   const char *err)
+{
+	char text[2048];
+	snprintf(text, sizeof(text), "scenario prog\ntransport udp\n"
+		 "server exec udp-receiver ${server.port}\n%sclient\n  sendto \"hello\" server\n",
+		 options);
+	if (!fx_open(f, text, NC_FAM_INET))
+		return false;
+	struct nc_role_obs *srv = &f->o.role[NC_ROLE_SERVER];
+	srv->ready = true;
+	srv->ready_addr = addr4("127.0.0.1", 50000);
+	srv->started = true;
+	srv->fate = NC_FATE_STOPPED;
+	nc_buf_add(&srv->out[1], out, nout);
+	nc_buf_adds(&srv->out[2], err);
+	end_step(f, NC_ROLE_CLIENT, 0)->local = addr4("127.0.0.1", 41234);
+	f->o.role[NC_ROLE_CLIENT].fate = NC_FATE_EXITED;
+	return true;
+}
+
+/* Line expectations of a stream match in the order written, each after
+ * the line the one before it matched; the other kinds look at all of it. */
+static void test_programs_order(void)
+{
+	static const char two[] = "  stdout line \"first\"\n"   /* 4 */
+				  "  stdout line \"second\"\n"; /* 5 */
+	struct fx f;
+	/* In order, with other lines around and between them. */
+	static const char ok[] = "starting\nfirst\nnoise\nsecond\nbye\n";
+	if (!out_fx(&f, two, ok, strlen(ok), ""))
+		return;
+	nc_check_programs(&f.o, &f.r);
+	EXPECT_COUNT(&f.r, 0);
+	fx_close(&f);
+
+	/* The same lines the other way round. */
+	static const char rev[] = "second\nnoise\nfirst\n";
+	if (!out_fx(&f, two, rev, strlen(rev), ""))
+		return;
+	nc_check_programs(&f.o, &f.r);
+	EXPECT_COUNT(&f.r, 1);
+	EXPECT_FAILURE(&f.r, 0, "output", 5,
+		       "expected a line \"second\" in the server program's stdout after \"first\" "
+		       "(its line 3), but it comes only before, at line 1");
+	EXPECT_HAS(f.r.failures[0].detail, "stdout (19 bytes):\nsecond\nnoise\nfirst\n");
+	fx_close(&f);
+
+	/* One line cannot serve two expectations, and a line missing
+	 * altogether is said to be missing. */
+	static const char dup[] = "  stdout line \"ok\"\n  stdout line \"ok\"\n"
+				  "  stdout line \"never\"\n";
+	if (!out_fx(&f, dup, "ok\n", 3, ""))
+		return;
+	nc_check_programs(&f.o, &f.r);
+	EXPECT_COUNT(&f.r, 2);
+	EXPECT_FAILURE(&f.r, 0, "output", 5, "expected a line \"ok\" in the server program's "
+		       "stdout after \"ok\" (its line 1), but it comes only before, at line 1");
+	EXPECT_FAILURE(&f.r, 1, "output", 6, "expected a line \"never\" in the server program's "
+		       "stdout");
+	fx_close(&f);
+	if (!out_fx(&f, dup, "ok\nok\r\nnever", 12, ""))
+		return;
+	nc_check_programs(&f.o, &f.r);
+	EXPECT_COUNT(&f.r, 0);
+	fx_close(&f);
+
+	/* Each stream has its order; contains, regex and lacks look at the
+	 * whole output, wherever the lines matched. */
+	static const char mixed[] = "  stdout line \"b\"\n"
+				    "  stderr line \"y\"\n"
+				    "  stdout contains \"a\"\n"
+				    "  stderr regex \"^x$\"\n"
+				    "  stderr line \"z\"\n"
+				    "  stdout lacks \"c\"\n";
+	if (!out_fx(&f, mixed, "a\nb\n", 4, "x\ny\r\nz\n"))
+		return;
+	nc_check_programs(&f.o, &f.r);
+	EXPECT_COUNT(&f.r, 0);
+	fx_close(&f);
+}
+
+/* Output is matched as bytes, a NUL byte like any other, and shown with
+ * such bytes escaped. */
+static void test_programs_bytes(void)
+{
+	static const char nul[] = "  stdout line \"a\\0b\"\n"         /* 4 */
+				  "  stdout contains \"\\0\\x01\"\n"    /* 5 */
+				  "  stdout regex \"^a[^c]b$\"\n";      /* 6 */
+	struct fx f;
+	if (!out_fx(&f, nul, "x\0\x01y\na\0b\n", 9, ""))
+		return;
+	nc_check_programs(&f.o, &f.r);
+	EXPECT_COUNT(&f.r, 0);
+	fx_close(&f);
+
+	/* Without the NUL, the line is another one. */
+	if (!out_fx(&f, nul, "ab\n\x01\n", 5, ""))
+		return;
+	nc_check_programs(&f.o, &f.r);
+	EXPECT_COUNT(&f.r, 3);
+	EXPECT_FAILURE(&f.r, 0, "output", 4,
+		       "expected a line \"a\\x00b\" in the server program's stdout");
+	EXPECT_FAILURE(&f.r, 1, "output", 5,
+		       "expected text containing \"\\x00\\x01\" in the server program's stdout");
+	EXPECT_HAS(f.r.failures[0].detail, "stdout (5 bytes):\nab\n\\x01\n");
+	fx_close(&f);
+
+	/* A line with a NUL in the middle is one line: the text after it
+	 * counts. */
+	if (!out_fx(&f, "  stdout line \"tail\"\n", "head\0tail\n", 10, ""))
+		return;
+	nc_check_programs(&f.o, &f.r);
+	EXPECT_COUNT(&f.r, 1);
+	EXPECT_HAS(f.r.failures[0].detail, "stdout (10 bytes):\nhead\\x00tail\n");
+	fx_close(&f);
+}
+
+/* 'lacks': the text must appear nowhere; a failure quotes the line it is
+ * on. */
+static void test_programs_lacks(void)
+{
+	static const char lacks[] = "  stderr lacks \"error\"\n"          /* 4 */
+				    "  stdout lacks \"${client.port}\"\n"; /* 5 */
+	struct fx f;
+	if (!out_fx(&f, lacks, "from port 41235\n", 16, "warning: low\nerr or\n"))
+		return;
+	nc_check_programs(&f.o, &f.r);
+	EXPECT_COUNT(&f.r, 0);
+	fx_close(&f);
+
+	if (!out_fx(&f, lacks, "one\nfrom port 41234\r\n", 21, "ok\nfatal error: \x1b[1mno\n"))
+		return;
+	nc_check_programs(&f.o, &f.r);
+	EXPECT_COUNT(&f.r, 2);
+	EXPECT_FAILURE(&f.r, 0, "output", 4, "expected no \"error\" in the server program's "
+		       "stderr, but its line 2 has it: \"fatal error: \\x1b[1mno\"");
+	EXPECT_FAILURE(&f.r, 1, "output", 5, "expected no \"41234\" in the server program's "
+		       "stdout, but its line 2 has it: \"from port 41234\"");
+	EXPECT_HAS(f.r.failures[0].detail, "stderr (23 bytes):\nok\nfatal error: \\x1b[1mno\n");
+	EXPECT_HAS(f.r.failures[1].detail, "stdout (21 bytes):\none\nfrom port 41234\\r\n");
+	fx_close(&f);
+}
+
 static void test_programs_exit(void)
 {
 	struct fx f;
@@ -2463,6 +2609,9 @@ void nc_unit_register(void)
 		{ "output", test_programs_output },
 		{ "variables", test_programs_vars },
 		{ "exit", test_programs_exit },
+		{ "output in order", test_programs_order },
+		{ "output as bytes", test_programs_bytes },
+		{ "output lacks", test_programs_lacks },
 		{ NULL, NULL },
 	};
 	static const struct nc_unit_test wire[] = {

@@ -22,6 +22,8 @@ static void test_options(void)
 		"  stdout   line \"ok\"\n"
 		"  stdout   contains \"${scenario}\"\n"
 		"  stderr   regex \"^warn(ing)?: [0-9]+$\"\n"
+		"  stdout   lacks \"error\\0\"\n"
+		"  stdout   line \"a\\0b\"\n"
 		"client exec /bin/true\n"
 		"  ready    bound\n"
 		"  stdin    none\n"
@@ -53,12 +55,17 @@ static void test_options(void)
 	CU_ASSERT(r->has_exit);
 	CU_ASSERT_EQUAL(r->exit_signal, SIGTERM);
 	CU_ASSERT_EQUAL(r->exit_pos.line, 11);
-	CU_ASSERT_EQUAL_FATAL(r->nout, 3);
+	CU_ASSERT_EQUAL_FATAL(r->nout, 5);
 	CU_ASSERT_EQUAL(r->out[0].stream, 1);
 	CU_ASSERT_EQUAL(r->out[0].kind, NC_OUT_LINE);
 	CU_ASSERT_EQUAL(r->out[1].kind, NC_OUT_CONTAINS);
 	CU_ASSERT_EQUAL(r->out[2].stream, 2);
 	CU_ASSERT_EQUAL(r->out[2].kind, NC_OUT_REGEX);
+	CU_ASSERT_EQUAL(r->out[3].kind, NC_OUT_LACKS);
+	/* Output is matched as bytes: a NUL is one. */
+	CU_ASSERT_EQUAL(r->out[3].text.parts[0].len, 6);
+	CU_ASSERT_EQUAL_FATAL(r->out[4].text.nparts, 1);
+	CU_ASSERT(memcmp(r->out[4].text.parts[0].bytes, "a\0b", 3) == 0);
 	CU_ASSERT(s->fixed_port);
 	const struct nc_role *c = &s->role[NC_ROLE_CLIENT];
 	CU_ASSERT(c->is_exec);
@@ -232,8 +239,11 @@ static void test_errors(void)
 	ASSERT_ERR(UDP "server exec prog\n  exit 0\n  exit 1\n", "5:3: 'exit' given twice (first "
 		   "at 4:3) (while parsing option 'exit' of the server program at 5:3)");
 	ASSERT_ERR(UDP "server exec prog\n  stdout matches \"x\"\n", "4:10: expected line, "
-		   "contains or regex near 'matches' (while parsing option 'stdout' of the server "
-		   "program at 4:3)");
+		   "contains, regex or lacks near 'matches' (while parsing option 'stdout' of the "
+		   "server program at 4:3)");
+	ASSERT_ERR(UDP "server exec prog\n  stderr lacks \"\"\n", "4:16: the text after 'lacks' "
+		   "cannot be empty: every output contains the empty text (while parsing option "
+		   "'stderr' of the server program at 4:3)");
 	ASSERT_ERR(UDP "server exec prog\n  stdout line x\n", "4:15: expected a quoted text near "
 		   "'x' (while parsing option 'stdout' of the server program at 4:3)");
 	ASSERT_ERR(UDP "server exec prog\n  stdout line \"a\\nb\"\n", "4:15: an expected line "
