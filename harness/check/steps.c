@@ -89,6 +89,14 @@ static void describe_outcome(const struct nc_step *st, const struct nc_fact *f, 
 		return;
 	case NC_STEP_RECV:
 	case NC_STEP_RECVFROM:
+		if (f->silent) {
+			nc_buf_adds(b, "nothing arrived");
+			return;
+		}
+		if (st->expect.kind == NC_EXPECT_NONE && f->deadline_hit) {
+			nc_buf_adds(b, "nothing arrived before the deadline");
+			return;
+		}
 		if (f->eof && f->nbytes == 0) {
 			nc_buf_adds(b, "EOF");
 			return;
@@ -179,6 +187,31 @@ static void payload_failure(struct nc_result *r, const struct nc_observed *o,
 	nc_buf_free(&d);
 }
 
+/* '=> none within D': nothing may have arrived in that time. What did is
+ * named, with when; a wait the variant's deadline cut short is no verdict. */
+static void check_silence(struct nc_result *r, const struct nc_observed *o,
+			  const struct nc_step *st, const struct nc_fact *f)
+{
+	if (f->silent)
+		return;
+	char d[32], el[32];
+	struct nc_buf m;
+	nc_buf_init(&m, 0);
+	nc_fmt_duration(st->expect.silence_ns, d, sizeof(d));
+	nc_fmt_duration(f->t_end - f->t_start, el, sizeof(el));
+	if (f->deadline_hit && f->nbytes == 0 && !f->err) {
+		nc_buf_printf(&m, "expected nothing to arrive within %s, but the scenario's timeout "
+			      "left only %s to wait (raise the timeout)", d, el);
+		fail_step(r, o, st, f, true, "deadline", nc_buf_str(&m), "");
+	} else {
+		nc_buf_printf(&m, "expected nothing to arrive within %s, got ", d);
+		describe_outcome(st, f, &m);
+		nc_buf_printf(&m, " after %s", el);
+		fail_step(r, o, st, f, false, "silence", nc_buf_str(&m), "");
+	}
+	nc_buf_free(&m);
+}
+
 /* Judges one finished step. */
 static void check_fact(const struct nc_observed *o, const struct nc_step *st,
 		       const struct nc_fact *f, struct nc_result *r)
@@ -195,6 +228,9 @@ static void check_fact(const struct nc_observed *o, const struct nc_step *st,
 	switch (ex->kind) {
 	case NC_EXPECT_ANY:
 		break;
+	case NC_EXPECT_NONE:
+		check_silence(r, o, st, f);
+		goto out;
 	case NC_EXPECT_ERROR:
 		if (f->err == ex->err)
 			break;
@@ -255,6 +291,7 @@ static void check_fact(const struct nc_observed *o, const struct nc_step *st,
 	case NC_EXPECT_SUCCESS:
 	case NC_EXPECT_ERROR:
 	case NC_EXPECT_ANY:
+	case NC_EXPECT_NONE:
 		break;
 	}
 	/* Truncation: asked for, or silently happening. */

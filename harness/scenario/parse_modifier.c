@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "scenario/names.h"
+#include "util/clock.h"
 
 static bool step_receives(enum nc_step_kind k)
 {
@@ -69,6 +70,21 @@ static int expect_prefix(struct parser *p, const struct nc_tok *kw NC_UNUSED)
 	return parse_payload(p, &p->step->expect.payload);
 }
 
+/* "none within D": the receive waits D, and nothing may arrive then. The
+ * duration belongs to the expectation, so the step takes no time window
+ * of its own (check_step). */
+static int expect_none(struct parser *p, const struct nc_tok *kw NC_UNUSED)
+{
+	struct nc_expect *ex = &p->step->expect;
+	const struct nc_tok *w = next(p);
+	if (!word_eq(w, "within"))
+		return expected(p, w, "'within' and a duration after 'none' (like => none within "
+				"300ms)");
+	ex->kind = NC_EXPECT_NONE;
+	return parse_positive_duration(p, next(p), "a duration after 'none within'", "silence",
+				       0, "a silence must last longer than zero", &ex->silence_ns);
+}
+
 /* Without one of these words, the expectation is a payload. */
 static const struct nc_kw expect_rows[] = {
 	{ .name = "error", .parse = expect_error, .id = NC_EXPECT_ERROR },
@@ -76,6 +92,8 @@ static const struct nc_kw expect_rows[] = {
 	{ .name = "any", .parse = expect_word, .id = NC_EXPECT_ANY },
 	{ .name = "len", .alias = { "length" }, .parse = expect_len, .id = NC_EXPECT_LEN },
 	{ .name = "prefix", .parse = expect_prefix, .id = NC_EXPECT_PREFIX },
+	{ .name = "none", .parse = expect_none, .id = NC_EXPECT_NONE,
+	  .shown = "none within D" },
 };
 static const struct nc_kw_table expect_table = NC_KW_TABLE(expect_rows);
 
@@ -275,8 +293,40 @@ static uint64_t expected_min_len(const struct nc_expect *ex)
 	case NC_EXPECT_EOF:
 	case NC_EXPECT_ERROR:
 	case NC_EXPECT_ANY:
+	case NC_EXPECT_NONE:
 		return 0;
 	}
+	return 0;
+}
+
+/* A silence is waited for in full, so it must end before the deadlines
+ * that would stop the step: its own, the scenario's step-timeout, and the
+ * scenario's timeout. */
+static int check_silence(struct parser *p, const struct nc_step *st)
+{
+	const struct nc_expect *ex = &st->expect;
+	char a[32], b[32];
+	if (!step_receives(st->kind))
+		return perr_pos(p, NC_DIAG_MISPLACED, ex->pos, p->ctx, "'=> none' applies to recv "
+				"and recvfrom, not to '%s'", nc_step_name(st->kind));
+	if (ex->window.set)
+		return perr_pos(p, NC_DIAG_MISPLACED, ex->window.pos, p->ctx, "'=> none within D' "
+				"waits D by itself: it takes no time window ('after', 'within') of its "
+				"own");
+	if (ex->has_from || ex->truncated)
+		return perr_pos(p, NC_DIAG_MISPLACED, ex->pos, p->ctx, "'=> none' expects nothing "
+				"to arrive, so it takes no '%s'", ex->has_from ? "from" : "truncated");
+	struct { int64_t ns; const char *what; } limits[] = {
+		{ st->deadline_ns, "the step's deadline" },
+		{ st->deadline_ns ? 0 : p->s->step_timeout_ns, "the scenario's step-timeout" },
+		{ scenario_timeout(p), "the scenario's timeout" },
+	};
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++)
+		if (limits[i].ns && ex->silence_ns >= limits[i].ns)
+			return perr_pos(p, NC_DIAG_RANGE, ex->pos, p->ctx, "the silence (%s) must "
+					"end before %s (%s) stops the step",
+					nc_fmt_duration(ex->silence_ns, a, sizeof(a)), limits[i].what,
+					nc_fmt_duration(limits[i].ns, b, sizeof(b)));
 	return 0;
 }
 
@@ -298,6 +348,8 @@ static int check_step(struct parser *p, const struct nc_step *st)
 			return perr_pos(p, NC_DIAG_MISPLACED, ex->pos, p->ctx, "'len' applies to "
 					"send and receive steps, not to '%s'", nc_step_name(st->kind));
 		break;
+	case NC_EXPECT_NONE:
+		return check_silence(p, st);
 	case NC_EXPECT_SUCCESS:
 	case NC_EXPECT_ERROR:
 	case NC_EXPECT_ANY:

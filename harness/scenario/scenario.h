@@ -144,6 +144,7 @@ enum nc_expect_kind {
 	NC_EXPECT_EOF,      /* => eof: the stream ended */
 	NC_EXPECT_ERROR,    /* => error ENAME */
 	NC_EXPECT_ANY,      /* => any: success or failure, only recorded */
+	NC_EXPECT_NONE,     /* => none within D: nothing arrives for D */
 };
 
 struct nc_window {
@@ -159,6 +160,7 @@ struct nc_expect {
 	struct nc_payload payload;  /* BYTES, PREFIX */
 	uint64_t len;               /* LEN */
 	int err;                    /* ERROR: errno value */
+	int64_t silence_ns;         /* NONE: how long nothing may arrive */
 	bool truncated;             /* datagram must have been truncated */
 	bool once;                  /* stream: judge a single call */
 	bool has_from;

@@ -136,7 +136,8 @@ int nc_rec_step_end(struct nc_buf *out, const struct nc_fact *f)
 	nc_buf_put_u64(out, f->nbytes);
 	nc_buf_put_u64(out, f->dgram_len);
 	nc_buf_put_u32(out, (uint32_t)f->msg_flags);
-	nc_buf_put_u8(out, (uint8_t)(f->eof | (f->deadline_hit << 1) | (f->compared << 2)));
+	nc_buf_put_u8(out, (uint8_t)(f->eof | (f->deadline_hit << 1) | (f->compared << 2) |
+				     (f->silent << 3)));
 	nc_put_addr(out, &f->local);
 	nc_put_addr(out, &f->peer);
 	nc_buf_put_u64(out, (uint64_t)f->diff_at);
@@ -238,6 +239,7 @@ int nc_rec_read_step_end(struct nc_cursor *c, struct nc_fact *f)
 	f->eof = bits & 1;
 	f->deadline_hit = (bits >> 1) & 1;
 	f->compared = (bits >> 2) & 1;
+	f->silent = (bits >> 3) & 1;
 	if (nc_get_addr(c, &f->local) < 0 || nc_get_addr(c, &f->peer) < 0)
 		return -1;
 	f->diff_at = (int64_t)nc_cursor_u64(c);

@@ -53,7 +53,8 @@ struct nc_fact {
 	uint64_t dgram_len;     /* receive: the datagram's real length */
 	int msg_flags;          /* receive: recvmsg's msg_flags */
 	bool eof;               /* a receive saw the end of the stream */
-	bool deadline_hit;      /* a multi-call receive stopped at its deadline */
+	bool deadline_hit;      /* a multi-call receive (or a silence) stopped at its deadline */
+	bool silent;            /* => none within D: nothing arrived for D */
 	struct nc_addr local;   /* getsockname after the step */
 	struct nc_addr peer;    /* accept's peer, recvfrom's source, connect's target */
 

@@ -430,6 +430,51 @@ static void missing_var(struct nc_fact *f, enum nc_var v)
 		 nc_var_name(v));
 }
 
+/* The wait of a '=> none within D' receive, polling rather than relying
+ * on SO_RCVTIMEO: 1 when nothing arrived for D (f->silent), or when the
+ * variant's deadline came first (f->deadline_hit); 0 when something is
+ * there to be received; -1 when an error ended the wait (in f). Data, the
+ * end of the stream and a pending error all end it; a wake-up with nothing
+ * to read does not. */
+static int await_silence(struct role_state *s, const struct nc_step *st, const struct sock *k,
+			 struct nc_fact *f)
+{
+	int64_t start = f->t_start + s->ctx->epoch_ns;
+	/* Not scaled by --timeout-scale: a longer silence would be a stricter
+	 * expectation, not a more lenient one. */
+	int64_t end = start + st->expect.silence_ns;
+	int64_t limit = graceful_deadline(s, st, start);
+	bool cut = limit < end;
+	if (cut)
+		end = limit;
+	for (;;) {
+		int64_t left = end - nc_now_ns();
+		if (left <= 0)
+			break;
+		struct pollfd pfd = { .fd = k->fd, .events = POLLIN };
+		int pr = poll(&pfd, 1, (int)((left + NC_MS - 1) / NC_MS));
+		if (pr < 0 && errno != EINTR)
+			return 0; /* the receive itself will say what is wrong */
+		if (pr <= 0)
+			continue; /* the time is up, or a signal: the loop looks again */
+		uint8_t byte;
+		f->calls++;
+		if (recv(k->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) >= 0)
+			return 0;
+		if (errno == EAGAIN || errno == EINTR)
+			continue;
+		/* Reading a pending error clears it, so it is recorded here. */
+		f->err = errno;
+		f->ret = -1;
+		return -1;
+	}
+	if (cut)
+		f->deadline_hit = true;
+	else
+		f->silent = true;
+	return 1;
+}
+
 static void do_recv(struct role_state *s, const struct nc_step *st, struct nc_fact *f)
 {
 	struct sock *k = need_socket(s, f);
@@ -469,6 +514,14 @@ static void do_recv(struct role_state *s, const struct nc_step *st, struct nc_fa
 		return;
 	}
 	int flags = st->msg_flags | (stream ? 0 : MSG_TRUNC);
+	if (ex->kind == NC_EXPECT_NONE) {
+		/* What ended the silence is received in one call, and shown. */
+		if (await_silence(s, st, k, f) != 0) {
+			free(buf);
+			return;
+		}
+		flags |= MSG_DONTWAIT;
+	}
 	int64_t deadline = graceful_deadline(s, st, f->t_start + s->ctx->epoch_ns);
 	int fl = fcntl(k->fd, F_GETFL);
 	bool blocking = fl >= 0 && !(fl & O_NONBLOCK) && !(st->msg_flags & MSG_DONTWAIT);

@@ -496,6 +496,67 @@ static void test_steps_short(void)
 	fx_close(&f);
 }
 
+/* '=> none within D': passes when the role saw nothing for D, fails naming
+ * what came and when, and is no verdict when the deadline cut the wait. */
+static void test_steps_silence(void)
+{
+	static const char text[] =
+		"scenario t\ntransport tcp\n"                /* 1, 2 */
+		"client\n"                                    /* 3 */
+		"  connect 127.0.0.1:5000\n"                  /* 4 */
+		"  recv 100 => none within 300ms\n"           /* 5 */
+		"  recv 100 => none within 300ms\n"           /* 6 */
+		"  recv 100 => none within 300ms\n"           /* 7 */
+		"  recv 100 => none within 300ms\n"           /* 8 */
+		"  recv 100 => none within 2s\n";             /* 9 */
+	struct fx f;
+	if (!fx_open(&f, text, NC_FAM_INET))
+		return;
+	struct nc_fact *a = end_step(&f, NC_ROLE_CLIENT, 1);
+	a->silent = true;
+	a->t_end = a->t_start + 301 * NC_MS;
+	/* Data came 12 ms into the wait. */
+	struct nc_fact *b = end_step(&f, NC_ROLE_CLIENT, 2);
+	set_received(b, "hello", "");
+	b->compared = false;
+	b->diff_at = -1;
+	b->peer = addr4("127.0.0.1", 5000);
+	b->t_end = b->t_start + 12 * NC_MS;
+	/* The stream ended, then an error. */
+	struct nc_fact *c = end_step(&f, NC_ROLE_CLIENT, 3);
+	c->eof = true;
+	c->t_end = c->t_start + 40 * NC_MS;
+	struct nc_fact *d = end_step(&f, NC_ROLE_CLIENT, 4);
+	d->err = ECONNRESET;
+	d->ret = -1;
+	/* The variant's deadline came before the silence's end. */
+	struct nc_fact *e = end_step(&f, NC_ROLE_CLIENT, 5);
+	e->deadline_hit = true;
+	e->t_end = e->t_start + 1200 * NC_MS;
+	CU_ASSERT_FALSE(nc_check_step_failed(&f.o, NC_ROLE_CLIENT, 1));
+	CU_ASSERT(nc_check_step_failed(&f.o, NC_ROLE_CLIENT, 2));
+	CU_ASSERT(nc_check_step_failed(&f.o, NC_ROLE_CLIENT, 3));
+	CU_ASSERT(nc_check_step_failed(&f.o, NC_ROLE_CLIENT, 5));
+	run_step_checks(&f);
+	EXPECT_COUNT(&f.r, 4);
+	EXPECT_FAILURE(&f.r, 0, "silence", 6, "expected nothing to arrive within 300.0 ms, got 5 "
+		       "bytes \"hello\" from 127.0.0.1:5000 after 12.0 ms");
+	EXPECT_FAILURE(&f.r, 1, "silence", 7, "expected nothing to arrive within 300.0 ms, got EOF "
+		       "after 40.0 ms");
+	EXPECT_FAILURE(&f.r, 2, "silence", 8, "expected nothing to arrive within 300.0 ms, got "
+		       "error ECONNRESET (Connection reset by peer) after 1.0 ms");
+	EXPECT_FAILURE(&f.r, 3, "deadline", 9, "expected nothing to arrive within 2.00 s, but the "
+		       "scenario's timeout left only 1.20 s to wait (raise the timeout)");
+	CU_ASSERT(f.r.failures[3].harness);
+	CU_ASSERT_FALSE(f.r.failures[0].harness);
+	/* A silence that lasted is not judged late for having waited. */
+	CU_ASSERT_STRING_EQUAL(f.r.trace[1].outcome, "nothing arrived");
+	CU_ASSERT_FALSE(f.r.trace[1].failed);
+	CU_ASSERT(f.r.trace[2].failed);
+	CU_ASSERT_STRING_EQUAL(f.r.trace[5].outcome, "nothing arrived before the deadline");
+	fx_close(&f);
+}
+
 static void test_steps_note(void)
 {
 	struct fx f;
@@ -2584,6 +2645,7 @@ void nc_unit_register(void)
 		{ "data", test_steps_data },
 		{ "short data", test_steps_short },
 		{ "note", test_steps_note },
+		{ "silence", test_steps_silence },
 		{ "truncation", test_steps_truncation },
 		{ "variables", test_steps_variables },
 		{ NULL, NULL },

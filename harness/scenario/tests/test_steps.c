@@ -118,6 +118,54 @@ static void test_expectations(void)
 	nc_scenario_free(s);
 }
 
+/* '=> none within D': a silence, on either receive, with the modifiers
+ * that make sense for it. */
+static void test_silence(void)
+{
+	struct nc_scenario *s = PARSE_OK(UDP "step-timeout 2s\n"
+		"server\n"
+		"  recvfrom 100 => none within 300ms\n"
+		"  recv 1 flags MSG_DONTWAIT => none within 1.5s deadline 3s\n");
+	if (s) {
+		const struct nc_step *st = s->role[0].steps;
+		CU_ASSERT_EQUAL(st[0].expect.kind, NC_EXPECT_NONE);
+		CU_ASSERT_EQUAL(st[0].expect.silence_ns, 300 * NC_MS);
+		CU_ASSERT_FALSE(st[0].expect.window.set);
+		CU_ASSERT_EQUAL(st[1].expect.silence_ns, 1500 * NC_MS);
+		CU_ASSERT_EQUAL(st[1].deadline_ns, 3 * NC_SEC);
+		nc_scenario_free(s);
+	}
+	ASSERT_ERR(TCP "server\n  recv 10 => none\n", "4:18: expected 'within' and a duration "
+		   "after 'none' (like => none within 300ms) at the end of the line (while parsing "
+		   "step 'recv' at 4:3)");
+	ASSERT_ERR(TCP "server\n  recv 10 => none 300ms\n", "4:19: expected 'within' and a "
+		   "duration after 'none' (like => none within 300ms) near '300ms' (while parsing "
+		   "step 'recv' at 4:3)");
+	ASSERT_ERR(TCP "server\n  recv 10 => none within 0ms\n", "4:26: a silence must last "
+		   "longer than zero (while parsing step 'recv' at 4:3)");
+	ASSERT_ERR(TCP "server\n  send \"x\" => none within 1s\n", "4:12: '=> none' applies "
+		   "to recv and recvfrom, not to 'send' (while parsing step 'send' at 4:3)");
+	ASSERT_ERR(TCP "server\n  recv 10 => none within 1s within 2s\n", "4:29: '=> none "
+		   "within D' waits D by itself: it takes no time window ('after', 'within') of its "
+		   "own (while parsing step 'recv' at 4:3)");
+	ASSERT_ERR(UDP "server\n  recvfrom 10 => none within 1s from client\n", "4:15: '=> "
+		   "none' expects nothing to arrive, so it takes no 'from' (while parsing step "
+		   "'recvfrom' at 4:3)");
+	ASSERT_ERR(UDP "server\n  recvfrom 10 truncated => none within 1s\n", "4:25: '=> none' "
+		   "expects nothing to arrive, so it takes no 'truncated' (while parsing step "
+		   "'recvfrom' at 4:3)");
+	/* The silence ends before whatever would stop the step. */
+	ASSERT_ERR(UDP "server\n  recv 10 => none within 1s deadline 1s\n", "4:11: the silence "
+		   "(1.00 s) must end before the step's deadline (1.00 s) stops the step (while "
+		   "parsing step 'recv' at 4:3)");
+	ASSERT_ERR(UDP "step-timeout 500ms\nserver\n  recv 10 => none within 1s\n", "5:11: the "
+		   "silence (1.00 s) must end before the scenario's step-timeout (500.0 ms) stops "
+		   "the step (while parsing step 'recv' at 5:3)");
+	ASSERT_ERR(UDP "server\n  recv 10 => none within 5s\n", "4:11: the silence (5.00 s) "
+		   "must end before the scenario's timeout (5.00 s) stops the step (while parsing "
+		   "step 'recv' at 4:3)");
+}
+
 static void test_modifiers(void)
 {
 	struct nc_scenario *s = PARSE_OK(TCP
@@ -356,6 +404,7 @@ void scn_register_steps(void)
 		{ "every step", test_every_step },
 		{ "expectations", test_expectations },
 		{ "modifiers", test_modifiers },
+		{ "silence", test_silence },
 		{ "socket options", test_sockopts },
 		{ "step errors", test_step_errors },
 		{ "durations", test_durations },

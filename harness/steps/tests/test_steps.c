@@ -95,6 +95,7 @@ static void full_fact(struct nc_fact *f, unsigned bits)
 	f->eof = bits & 1;
 	f->deadline_hit = (bits >> 1) & 1;
 	f->compared = (bits >> 2) & 1;
+	f->silent = (bits >> 3) & 1;
 	f->local = addr4("127.0.0.1", 41234);
 	f->peer = addr6("::ffff:127.0.0.1", 50000);
 	f->diff_at = 4;
@@ -119,6 +120,7 @@ static void assert_fact_eq(const struct nc_fact *a, const struct nc_fact *b)
 	CU_ASSERT_EQUAL(a->eof, b->eof);
 	CU_ASSERT_EQUAL(a->deadline_hit, b->deadline_hit);
 	CU_ASSERT_EQUAL(a->compared, b->compared);
+	CU_ASSERT_EQUAL(a->silent, b->silent);
 	CU_ASSERT(addr_eq(&a->local, &b->local));
 	CU_ASSERT(addr_eq(&a->peer, &b->peer));
 	CU_ASSERT_EQUAL(a->diff_at, b->diff_at);
@@ -231,8 +233,8 @@ static void test_step_begin(void)
 
 static void test_step_end(void)
 {
-	/* Every combination of the three flag bits, with all other fields set. */
-	for (unsigned bits = 0; bits < 8; bits++) {
+	/* Every combination of the four flag bits, with all other fields set. */
+	for (unsigned bits = 0; bits < 16; bits++) {
 		struct nc_fact in, out;
 		full_fact(&in, bits);
 		struct nc_buf b;
