@@ -26,6 +26,7 @@ void nc_observed_init(struct nc_observed *o, const struct nc_scenario *sc,
 		nc_buf_init(&ro->output, NC_RESULT_MAX_OUTPUT);
 		nc_buf_init(&ro->out[1], NC_PROGRAM_OUTPUT_MAX);
 		nc_buf_init(&ro->out[2], NC_PROGRAM_OUTPUT_MAX);
+		nc_unread_init(&ro->left_unread);
 		if (ro->nsteps) {
 			ro->begun = nc_xcalloc(ro->nsteps, sizeof(bool));
 			ro->ended = nc_xcalloc(ro->nsteps, sizeof(bool));
@@ -54,6 +55,7 @@ void nc_observed_free(struct nc_observed *o)
 		nc_buf_free(&ro->output);
 		nc_buf_free(&ro->out[1]);
 		nc_buf_free(&ro->out[2]);
+		nc_unread_free(&ro->left_unread);
 		free(ro->not_ready);
 	}
 	memset(o, 0, sizeof(*o));
@@ -118,6 +120,21 @@ int nc_observed_record(struct nc_observed *o, enum nc_role_id role, enum nc_rec_
 	case NC_REC_DONE:
 		ro->done = true;
 		return 0;
+	case NC_REC_UNREAD: {
+		struct nc_unread u;
+		nc_unread_init(&u);
+		if (nc_rec_read_unread(body, &u) < 0) {
+			nc_unread_free(&u);
+			return -1;
+		}
+		if (ro->left_unread.count == 0 && u.count > 0) {
+			nc_unread_free(&ro->left_unread);
+			ro->left_unread = u;
+		} else {
+			nc_unread_free(&u);
+		}
+		return 0;
+	}
 	}
 	return -1;
 }

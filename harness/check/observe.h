@@ -44,6 +44,8 @@ struct nc_role_obs {
 	bool ready;
 	struct nc_addr ready_addr;
 	bool done;                    /* DONE record seen */
+	struct nc_unread left_unread; /* the first stream the role ended with that held
+					 bytes it never read; count 0 when none */
 	bool any_record;              /* some record was seen: the role's code ran */
 	bool records_bad;             /* a malformed record arrived */
 	enum nc_fate fate;

@@ -48,6 +48,25 @@ static void show_data(struct nc_buf *b, const struct nc_fact *f)
 		nc_buf_adds(b, "(not shown)");
 }
 
+/* "4 bytes \"junk\"": bytes received and never read, of which the first
+ * are at hand. */
+static void show_unread(struct nc_buf *b, uint64_t count, const struct nc_buf *first,
+			uint64_t first_off)
+{
+	if (!count) {
+		nc_buf_adds(b, "none");
+		return;
+	}
+	nc_buf_printf(b, "%llu byte%s ", (unsigned long long)count, count == 1 ? "" : "s");
+	if (first_off != 0 || !first->len) {
+		nc_buf_adds(b, "(not shown)");
+		return;
+	}
+	nc_show_bytes(b, first->data, first->len, SHOW_MAX);
+	if (first->len < count && first->len <= SHOW_MAX)
+		nc_buf_adds(b, "...");
+}
+
 /* "error ECONNREFUSED (Connection refused)" */
 static void show_error(struct nc_buf *b, int err)
 {
@@ -116,8 +135,15 @@ static void describe_outcome(const struct nc_step *st, const struct nc_fact *f, 
 	case NC_STEP_LISTEN:
 	case NC_STEP_SETSOCKOPT:
 	case NC_STEP_NONBLOCK:
-	case NC_STEP_SHUTDOWN:
 	case NC_STEP_CLOSE:
+		nc_buf_adds(b, "ok");
+		if (f->unread) {
+			nc_buf_adds(b, ", ");
+			show_unread(b, f->unread, &f->actual, f->excerpt_off);
+			nc_buf_adds(b, " left unread");
+		}
+		return;
+	case NC_STEP_SHUTDOWN:
 	case NC_STEP_SLEEP:
 		nc_buf_adds(b, "ok");
 		return;
@@ -144,6 +170,18 @@ static void expected_desc(const struct nc_expect *ex, struct nc_buf *b)
 	nc_payload_describe(&ex->payload, b);
 }
 
+/* "5 bytes \"hello\"": the expected bytes of a compared step, variables
+ * shown with the values the role used. */
+static void show_expected(struct nc_buf *m, const struct nc_expect *ex, const struct nc_fact *f)
+{
+	nc_buf_printf(m, "%llu byte%s ", (unsigned long long)f->expected_len,
+		      f->expected_len == 1 ? "" : "s");
+	if (ex->payload.kind == NC_PAYLOAD_TEXT && ex->payload.text.has_vars && f->excerpt_off == 0)
+		nc_show_bytes(m, f->expected.data, f->expected.len, SHOW_MAX);
+	else
+		expected_desc(ex, m);
+}
+
 /* A data expectation that was not met: say what differed, with a hex diff. */
 static void payload_failure(struct nc_result *r, const struct nc_observed *o,
 			    const struct nc_step *st, const struct nc_fact *f)
@@ -152,13 +190,8 @@ static void payload_failure(struct nc_result *r, const struct nc_observed *o,
 	struct nc_buf m, d;
 	nc_buf_init(&m, 0);
 	nc_buf_init(&d, 0);
-	nc_buf_printf(&m, "%s %llu byte%s ", ex->kind == NC_EXPECT_PREFIX ? "expected a prefix of" :
-		      "expected", (unsigned long long)f->expected_len, f->expected_len == 1 ? "" : "s");
-	/* Variables are shown with the values the role used. */
-	if (ex->payload.kind == NC_PAYLOAD_TEXT && ex->payload.text.has_vars && f->excerpt_off == 0)
-		nc_show_bytes(&m, f->expected.data, f->expected.len, SHOW_MAX);
-	else
-		expected_desc(ex, &m);
+	nc_buf_printf(&m, "%s ", ex->kind == NC_EXPECT_PREFIX ? "expected a prefix of" : "expected");
+	show_expected(&m, ex, f);
 	nc_buf_adds(&m, ", got ");
 	if (f->nbytes < f->expected_len && (f->eof || f->deadline_hit || f->err) &&
 	    (uint64_t)f->diff_at == f->nbytes) {
@@ -183,6 +216,78 @@ static void payload_failure(struct nc_result *r, const struct nc_observed *o,
 	nc_hexdiff(&d, "", f->expected.data, f->expected.len, f->actual.data, f->actual.len,
 		   f->excerpt_off, f->diff_at - (int64_t)f->excerpt_off);
 	fail_step(r, o, st, f, false, "payload", nc_buf_str(&m), nc_buf_str(&d));
+	nc_buf_free(&m);
+	nc_buf_free(&d);
+}
+
+/* A close and what it left unread: with no 'unread' expectation nothing
+ * may be left; with one, what was left must be what it says. */
+static void check_unread(struct nc_result *r, const struct nc_observed *o,
+			 const struct nc_step *st, const struct nc_fact *f)
+{
+	const struct nc_expect *ex = &st->expect;
+	struct nc_buf m, d;
+	nc_buf_init(&m, 0);
+	nc_buf_init(&d, 0);
+	if (ex->kind != NC_EXPECT_UNREAD) {
+		if (!f->unread)
+			goto out;
+		nc_buf_adds(&m, "expected nothing left unread at close, got ");
+		show_unread(&m, f->unread, &f->actual, f->excerpt_off);
+		nc_buf_adds(&m, " received that no step read (read them first, or write 'close => "
+			    "unread ...' if they are expected)");
+		nc_hexdump(&d, "", f->actual.data, f->actual.len, 0, 16);
+	} else if (ex->unread == NC_EXPECT_BYTES) {
+		if (f->diff_at < 0)
+			goto out;
+		nc_buf_adds(&m, "expected ");
+		show_expected(&m, ex, f);
+		nc_buf_adds(&m, " left unread at close, got ");
+		show_unread(&m, f->unread, &f->actual, f->excerpt_off);
+		nc_hexdiff(&d, "", f->expected.data, f->expected.len, f->actual.data, f->actual.len,
+			   f->excerpt_off, f->diff_at - (int64_t)f->excerpt_off);
+	} else if (ex->unread == NC_EXPECT_LEN) {
+		if (f->unread == ex->len)
+			goto out;
+		nc_buf_printf(&m, "expected %llu byte%s left unread at close, got ",
+			      (unsigned long long)ex->len, ex->len == 1 ? "" : "s");
+		show_unread(&m, f->unread, &f->actual, f->excerpt_off);
+	} else {
+		goto out;
+	}
+	fail_step(r, o, st, f, false, "unread", nc_buf_str(&m), nc_buf_str(&d));
+out:
+	nc_buf_free(&m);
+	nc_buf_free(&d);
+}
+
+/* A role that ended with a connection still open, holding bytes it never
+ * read. */
+static void check_left_unread(const struct nc_observed *o, enum nc_role_id id,
+			      struct nc_result *r)
+{
+	const struct nc_unread *u = &o->role[id].left_unread;
+	if (!u->count)
+		return;
+	char peer[64];
+	struct nc_buf m, d;
+	nc_buf_init(&m, 0);
+	nc_buf_init(&d, 0);
+	nc_buf_printf(&m, "the %s role ended with its connection with %s still open and ",
+		      nc_role_name(id), nc_addr_str(&u->peer, peer, sizeof(peer)));
+	show_unread(&m, u->count, &u->bytes, 0);
+	nc_buf_adds(&m, " received that no step read (read them, or close it with 'close => "
+		    "unread ...' if they are expected)");
+	nc_hexdump(&d, "", u->bytes.data, u->bytes.len, 0, 16);
+	const struct nc_role *role = &o->sc->role[id];
+	struct nc_failure *x = nc_result_fail(r, false, "unread", o->sc->path,
+					      role->nsteps ? role->steps[role->nsteps - 1].pos.line
+							   : role->pos.line,
+					      nc_buf_str(&m), nc_buf_str(&d));
+	if (x) {
+		x->t = u->t;
+		x->consequence = o->decided_t >= 0 && u->t > o->decided_t;
+	}
 	nc_buf_free(&m);
 	nc_buf_free(&d);
 }
@@ -246,6 +351,7 @@ static void check_fact(const struct nc_observed *o, const struct nc_step *st,
 	case NC_EXPECT_PREFIX:
 	case NC_EXPECT_LEN:
 	case NC_EXPECT_EOF:
+	case NC_EXPECT_UNREAD:
 		if (f->err && !(f->nbytes && (ex->kind == NC_EXPECT_BYTES ||
 					      ex->kind == NC_EXPECT_PREFIX))) {
 			nc_buf_adds(&m, "expected ");
@@ -289,6 +395,14 @@ static void check_fact(const struct nc_observed *o, const struct nc_step *st,
 		}
 		break;
 	case NC_EXPECT_SUCCESS:
+	case NC_EXPECT_UNREAD:
+		if (st->kind == NC_STEP_CLOSE) {
+			size_t before = r->nfailures + r->failures_dropped;
+			check_unread(r, o, st, f);
+			if (r->nfailures + r->failures_dropped > before)
+				goto out;
+		}
+		break;
 	case NC_EXPECT_ERROR:
 	case NC_EXPECT_ANY:
 	case NC_EXPECT_NONE:
@@ -385,5 +499,6 @@ void nc_check_steps(const struct nc_observed *o, struct nc_result *r)
 			t->failed = r->nfailures + r->failures_dropped > before ||
 				    (ro->begun[i] && !ro->ended[i] && !ro->consequence);
 		}
+		check_left_unread(o, (enum nc_role_id)ri, r);
 	}
 }

@@ -121,9 +121,14 @@ static void judge_end(struct sup *s, enum nc_role_id id, int64_t now)
 			return;
 		}
 		snprintf(why, sizeof(why), "the end of the %s (it %s)", what_role(s, id), how);
-	} else {
-		if (ro->fate == NC_FATE_EXITED && ro->exit_status == 0 && ro->done && !ro->records_bad)
+	} else if (ro->fate == NC_FATE_EXITED && ro->exit_status == 0 && ro->done &&
+		   !ro->records_bad) {
+		/* Its steps are judged already; only what it left unread is not. */
+		if (!ro->left_unread.count)
 			return;
+		snprintf(why, sizeof(why), "the bytes the %s left unread at its end",
+			 what_role(s, id));
+	} else {
 		snprintf(why, sizeof(why), "the end of the %s (it %s)", what_role(s, id), how);
 	}
 	decide(s, now, why);

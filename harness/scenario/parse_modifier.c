@@ -85,6 +85,44 @@ static int expect_none(struct parser *p, const struct nc_tok *kw NC_UNUSED)
 				       0, "a silence must last longer than zero", &ex->silence_ns);
 }
 
+/* "unread PAYLOAD", "unread len N" or "unread any": what a close finds
+ * received and never read, where the scenario expects some. */
+static int expect_unread(struct parser *p, const struct nc_tok *kw NC_UNUSED)
+{
+	struct nc_expect *ex = &p->step->expect;
+	const struct nc_tok *t = peek(p);
+	unsigned long long n;
+	ex->kind = NC_EXPECT_UNREAD;
+	if (!t)
+		return expected(p, NULL, "the bytes left unread after 'unread' (a payload, "
+				"'len N' or 'any')");
+	if (word_eq(t, "any")) {
+		next(p);
+		ex->unread = NC_EXPECT_ANY;
+		return 0;
+	}
+	if (word_eq(t, "len") || word_eq(t, "length")) {
+		next(p);
+		if (parse_u64_tok(p, next(p), "a byte count after 'unread len'", "length",
+				  NC_MAX_RECV_BUF, true, &n) < 0)
+			return -1;
+		if (n == 0)
+			return perr(p, NC_DIAG_RANGE, t->col, "'unread len 0' would expect nothing "
+				    "unread: leave the expectation out");
+		ex->unread = NC_EXPECT_LEN;
+		ex->len = n;
+		return 0;
+	}
+	ex->unread = NC_EXPECT_BYTES;
+	if (parse_payload(p, &ex->payload) < 0)
+		return -1;
+	if (payload_min_len(&ex->payload) > NC_MAX_RECV_BUF)
+		return perr(p, NC_DIAG_RANGE, t->col, "bytes left unread are at most %llu MiB (a "
+			    "socket's receive buffer holds less)",
+			    (unsigned long long)(NC_MAX_RECV_BUF >> 20));
+	return 0;
+}
+
 /* Without one of these words, the expectation is a payload. */
 static const struct nc_kw expect_rows[] = {
 	{ .name = "error", .parse = expect_error, .id = NC_EXPECT_ERROR },
@@ -94,6 +132,7 @@ static const struct nc_kw expect_rows[] = {
 	{ .name = "prefix", .parse = expect_prefix, .id = NC_EXPECT_PREFIX },
 	{ .name = "none", .parse = expect_none, .id = NC_EXPECT_NONE,
 	  .shown = "none within D" },
+	{ .name = "unread", .parse = expect_unread, .id = NC_EXPECT_UNREAD },
 };
 static const struct nc_kw_table expect_table = NC_KW_TABLE(expect_rows);
 
@@ -294,6 +333,7 @@ static uint64_t expected_min_len(const struct nc_expect *ex)
 	case NC_EXPECT_ERROR:
 	case NC_EXPECT_ANY:
 	case NC_EXPECT_NONE:
+	case NC_EXPECT_UNREAD:
 		return 0;
 	}
 	return 0;
@@ -350,6 +390,14 @@ static int check_step(struct parser *p, const struct nc_step *st)
 		break;
 	case NC_EXPECT_NONE:
 		return check_silence(p, st);
+	case NC_EXPECT_UNREAD:
+		if (st->kind != NC_STEP_CLOSE)
+			return perr_pos(p, NC_DIAG_MISPLACED, ex->pos, p->ctx, "'=> unread' applies "
+					"to close, not to '%s'", nc_step_name(st->kind));
+		if (transport_is(p, NC_TRANSPORT_UDP))
+			return perr_pos(p, NC_DIAG_MISPLACED, ex->pos, p->ctx, "'=> unread' applies "
+					"to tcp: what a datagram socket leaves unread is not checked");
+		break;
 	case NC_EXPECT_SUCCESS:
 	case NC_EXPECT_ERROR:
 	case NC_EXPECT_ANY:

@@ -145,6 +145,8 @@ enum nc_expect_kind {
 	NC_EXPECT_ERROR,    /* => error ENAME */
 	NC_EXPECT_ANY,      /* => any: success or failure, only recorded */
 	NC_EXPECT_NONE,     /* => none within D: nothing arrives for D */
+	NC_EXPECT_UNREAD,   /* close => unread PAYLOAD|len N|any: received bytes
+			       no step read are waiting at close, as expected */
 };
 
 struct nc_window {
@@ -157,8 +159,9 @@ struct nc_window {
 struct nc_expect {
 	enum nc_expect_kind kind;
 	struct nc_pos pos;
-	struct nc_payload payload;  /* BYTES, PREFIX */
-	uint64_t len;               /* LEN */
+	struct nc_payload payload;  /* BYTES, PREFIX; UNREAD of BYTES */
+	uint64_t len;               /* LEN; UNREAD of LEN */
+	enum nc_expect_kind unread; /* UNREAD: BYTES, LEN or ANY */
 	int err;                    /* ERROR: errno value */
 	int64_t silence_ns;         /* NONE: how long nothing may arrive */
 	bool truncated;             /* datagram must have been truncated */

@@ -23,6 +23,17 @@ void nc_fact_free(struct nc_fact *f)
 	nc_buf_free(&f->expected);
 }
 
+void nc_unread_init(struct nc_unread *u)
+{
+	memset(u, 0, sizeof(*u));
+	nc_buf_init(&u->bytes, NC_EXCERPT_MAX);
+}
+
+void nc_unread_free(struct nc_unread *u)
+{
+	nc_buf_free(&u->bytes);
+}
+
 void nc_stream_free(struct nc_stream *s)
 {
 	nc_streamsum_free(&s->sent);
@@ -135,6 +146,7 @@ int nc_rec_step_end(struct nc_buf *out, const struct nc_fact *f)
 	nc_buf_put_u32(out, f->calls);
 	nc_buf_put_u64(out, f->nbytes);
 	nc_buf_put_u64(out, f->dgram_len);
+	nc_buf_put_u64(out, f->unread);
 	nc_buf_put_u32(out, (uint32_t)f->msg_flags);
 	nc_buf_put_u8(out, (uint8_t)(f->eof | (f->deadline_hit << 1) | (f->compared << 2) |
 				     (f->silent << 3)));
@@ -180,6 +192,17 @@ int nc_rec_done(struct nc_buf *out)
 	return frame_end(out, at);
 }
 
+int nc_rec_unread(struct nc_buf *out, const struct nc_unread *u)
+{
+	size_t at = frame_begin(out, NC_REC_UNREAD);
+	nc_put_addr(out, &u->local);
+	nc_put_addr(out, &u->peer);
+	nc_buf_put_u64(out, u->count);
+	nc_buf_put_u64(out, (uint64_t)u->t);
+	nc_buf_put_bytes(out, u->bytes.data, u->bytes.len);
+	return frame_end(out, at);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Decoding */
 
@@ -195,7 +218,7 @@ int nc_rec_next(const uint8_t *in, size_t len, enum nc_rec_type *type,
 	if (len - 4 < flen)
 		return 0;
 	uint8_t t = nc_cursor_u8(&c);
-	if (t < NC_REC_READY || t > NC_REC_DONE)
+	if (t < NC_REC_READY || t > NC_REC_LAST)
 		return -1;
 	*type = (enum nc_rec_type)t;
 	*body = nc_cursor_make(in + 5, flen - 1);
@@ -234,6 +257,7 @@ int nc_rec_read_step_end(struct nc_cursor *c, struct nc_fact *f)
 	f->calls = nc_cursor_u32(c);
 	f->nbytes = nc_cursor_u64(c);
 	f->dgram_len = nc_cursor_u64(c);
+	f->unread = nc_cursor_u64(c);
 	f->msg_flags = (int)nc_cursor_u32(c);
 	uint8_t bits = nc_cursor_u8(c);
 	f->eof = bits & 1;
@@ -287,5 +311,19 @@ int nc_rec_read_stream(struct nc_cursor *c, struct nc_stream *s)
 	}
 	if (nc_get_streamsum(c, &s->recvd) < 0)
 		return -1;
+	return c->ok ? 0 : -1;
+}
+
+int nc_rec_read_unread(struct nc_cursor *c, struct nc_unread *u)
+{
+	if (nc_get_addr(c, &u->local) < 0 || nc_get_addr(c, &u->peer) < 0)
+		return -1;
+	u->count = nc_cursor_u64(c);
+	u->t = (int64_t)nc_cursor_u64(c);
+	uint32_t n = nc_cursor_u32(c);
+	const uint8_t *p = nc_cursor_take(c, n);
+	if (!p || n > NC_EXCERPT_MAX || n > u->count)
+		return -1;
+	nc_buf_add(&u->bytes, p, n);
 	return c->ok ? 0 : -1;
 }

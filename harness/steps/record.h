@@ -35,7 +35,9 @@ enum nc_rec_type {
 	NC_REC_DGRAM,         /* one datagram sent or received */
 	NC_REC_STREAM,        /* summary of a stream socket, at close */
 	NC_REC_DONE,          /* the role ran all its steps */
+	NC_REC_UNREAD,        /* at the role's end, a stream held bytes never read */
 };
+#define NC_REC_LAST NC_REC_UNREAD
 
 #define NC_EXCERPT_MAX 4096u    /* bytes of data kept per step in facts */
 #define NC_REC_MAX_FRAME (1u << 20)
@@ -58,7 +60,11 @@ struct nc_fact {
 	struct nc_addr local;   /* getsockname after the step */
 	struct nc_addr peer;    /* accept's peer, recvfrom's source, connect's target */
 
-	/* Receive steps with a data expectation. */
+	/* close: received bytes no step read, waiting in the socket when it
+	 * was closed (EOF is not data). The first of them are in `actual`. */
+	uint64_t unread;
+
+	/* Receive steps with a data expectation; close => unread PAYLOAD. */
 	bool compared;
 	int64_t diff_at;        /* first differing offset; -1 when equal */
 	uint64_t expected_len;
@@ -93,6 +99,18 @@ struct nc_stream {
 	struct nc_streamsum recvd;  /* owned */
 };
 
+/* A stream socket the role ended with, still open, holding received
+ * bytes that no step read. */
+struct nc_unread {
+	struct nc_addr local, peer;
+	uint64_t count;             /* bytes waiting */
+	struct nc_buf bytes;        /* the first of them, at most NC_EXCERPT_MAX (owned) */
+	int64_t t;                  /* when the role ended, ns since the epoch */
+};
+
+void nc_unread_init(struct nc_unread *u);
+void nc_unread_free(struct nc_unread *u);
+
 /* Encoders: each appends one complete frame to out. */
 int nc_rec_ready(struct nc_buf *out, const struct nc_addr *bound);
 int nc_rec_step_begin(struct nc_buf *out, uint32_t step, int64_t t);
@@ -100,6 +118,7 @@ int nc_rec_step_end(struct nc_buf *out, const struct nc_fact *f);
 int nc_rec_dgram(struct nc_buf *out, const struct nc_dgram *d);
 int nc_rec_stream(struct nc_buf *out, const struct nc_stream *s);
 int nc_rec_done(struct nc_buf *out);
+int nc_rec_unread(struct nc_buf *out, const struct nc_unread *u);
 
 /* Decoding: splits complete frames off the front of a receive buffer.
  * Returns 1 with *type and *body set (body borrows from in), 0 when no
@@ -116,6 +135,8 @@ int nc_rec_read_dgram(struct nc_cursor *c, struct nc_dgram *d);
 /* Fills s; the caller frees it with nc_stream_free. */
 int nc_rec_read_stream(struct nc_cursor *c, struct nc_stream *s);
 void nc_stream_free(struct nc_stream *s);
+/* Fills u (initialized by the caller with nc_unread_init). */
+int nc_rec_read_unread(struct nc_cursor *c, struct nc_unread *u);
 
 /* Encodes and decodes an address (shared with the result codec). */
 int nc_put_addr(struct nc_buf *out, const struct nc_addr *a);

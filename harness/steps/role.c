@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -402,6 +404,95 @@ static void compare_finish(struct compare *cmp, struct nc_fact *f, uint64_t got)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Bytes left unread */
+
+static void missing_var(struct nc_fact *f, enum nc_var v)
+{
+	snprintf(f->note, sizeof(f->note), "variable ${%s} has no value in this role at this point",
+		 nc_var_name(v));
+}
+
+/* The most bytes a close peeks at: the expected unread payload and one
+ * more (to see that there are more), or an excerpt's worth. */
+#define UNREAD_PEEK_MAX (64u << 20)
+
+/* Received bytes waiting unread in a stream socket about to close: their
+ * count (from SIOCINQ, which counts no FIN), and the first of them, peeked
+ * so that the kernel still sees them unread and answers the close with
+ * RST as it would have. With an active comparison they are compared with
+ * the expected unread bytes, the first difference in f->diff_at. */
+static uint64_t peek_unread(const struct sock *k, struct compare *cmp, struct nc_fact *f)
+{
+	int n = 0;
+	if (k->fd < 0 || !k->stream || ioctl(k->fd, SIOCINQ, &n) < 0 || n <= 0)
+		return 0;
+	uint64_t want = NC_EXCERPT_MAX;
+	if (cmp->active && cmp->limit + 1 > want)
+		want = cmp->limit + 1 < UNREAD_PEEK_MAX ? cmp->limit + 1 : UNREAD_PEEK_MAX;
+	if ((uint64_t)n < want)
+		want = (uint64_t)n;
+	uint8_t *buf = malloc((size_t)want);
+	ssize_t r = buf ? recv(k->fd, buf, (size_t)want, MSG_PEEK | MSG_DONTWAIT) : -1;
+	if (r > 0)
+		compare_chunk(cmp, f, 0, buf, (size_t)r);
+	free(buf);
+	return (uint64_t)n;
+}
+
+/* A close step: what was left unread, judged against '=> unread' when
+ * the scenario expects bytes there. */
+static void close_unread(struct role_state *s, const struct nc_step *st, const struct sock *k,
+			 struct nc_fact *f)
+{
+	const struct nc_expect *ex = &st->expect;
+	struct compare cmp;
+	memset(&cmp, 0, sizeof(cmp));
+	if (ex->kind == NC_EXPECT_UNREAD && ex->unread == NC_EXPECT_BYTES) {
+		enum nc_var miss;
+		if (nc_payload_open(&cmp.gen, &ex->payload, &s->vars, &miss) < 0) {
+			missing_var(f, miss);
+			return;
+		}
+		cmp.active = true;
+		cmp.limit = cmp.gen.len;
+		f->compared = true;
+		f->expected_len = cmp.gen.len;
+	}
+	f->unread = peek_unread(k, &cmp, f);
+	if (!cmp.active)
+		return;
+	if (f->unread > cmp.limit && f->diff_at < 0)
+		f->diff_at = (int64_t)cmp.limit;
+	compare_finish(&cmp, f, f->unread);
+}
+
+/* At the role's end: a stream socket still open with bytes no step read
+ * is reported, with the first of them. */
+static void report_left_unread(struct role_state *s, const struct sock *k)
+{
+	struct compare none;
+	struct nc_fact f;
+	memset(&none, 0, sizeof(none));
+	nc_fact_init(&f);
+	uint64_t n = peek_unread(k, &none, &f);
+	if (n) {
+		struct nc_unread u;
+		nc_unread_init(&u);
+		u.count = n;
+		u.t = rel_now(s);
+		sock_name(k->fd, &u.local);
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		if (getpeername(k->fd, (struct sockaddr *)&ss, &sl) == 0)
+			nc_addr_from_sockaddr(&u.peer, (struct sockaddr *)&ss);
+		nc_buf_add(&u.bytes, f.actual.data, f.actual.len);
+		nc_rec_unread(&s->out, &u);
+		nc_unread_free(&u);
+	}
+	nc_fact_free(&f);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Steps */
 
 /* How long a multi-call receive may wait in total before it stops on its
@@ -422,12 +513,6 @@ static int64_t graceful_deadline(const struct role_state *s, const struct nc_ste
 			end = e;
 	}
 	return end;
-}
-
-static void missing_var(struct nc_fact *f, enum nc_var v)
-{
-	snprintf(f->note, sizeof(f->note), "variable ${%s} has no value in this role at this point",
-		 nc_var_name(v));
 }
 
 /* The wait of a '=> none within D' receive, polling rather than relying
@@ -886,6 +971,7 @@ static void run_step(struct role_state *s, const struct nc_step *st, struct nc_f
 			f->err = EBADF;
 			return;
 		}
+		close_unread(s, st, k, f);
 		sock_summarize(s, k);
 		k->connected = false;
 		r = close(k->fd);
@@ -957,6 +1043,8 @@ int nc_role_run(const struct nc_role_ctx *ctx)
 		if (flush(&s) < 0)
 			return NC_ROLE_EXIT_HARNESS;
 	}
+	report_left_unread(&s, &s.conn);
+	report_left_unread(&s, &s.main);
 	sock_close(&s, &s.conn);
 	sock_close(&s, &s.main);
 	nc_rec_done(&s.out);

@@ -557,6 +557,79 @@ static void test_steps_silence(void)
 	fx_close(&f);
 }
 
+/* What a close left unread: nothing, unless '=> unread' says what; and
+ * what a role left unread on a connection still open at its end. */
+static void test_steps_unread(void)
+{
+	static const char text[] =
+		"scenario t\ntransport tcp\n"                 /* 1, 2 */
+		"client\n"                                     /* 3 */
+		"  connect 127.0.0.1:5000\n"                   /* 4 */
+		"  close\n"                                    /* 5 */
+		"  close\n"                                    /* 6 */
+		"  close => unread \"junk\"\n"                 /* 7 */
+		"  close => unread \"junk\"\n"                 /* 8 */
+		"  close => unread len 4\n"                    /* 9 */
+		"  close => unread len 4\n"                    /* 10 */
+		"  close => unread any\n"                      /* 11 */
+		"  close => any\n";                            /* 12 */
+	struct fx f;
+	if (!fx_open(&f, text, NC_FAM_INET))
+		return;
+	end_step(&f, NC_ROLE_CLIENT, 1);                      /* nothing left: fine */
+	struct nc_fact *a = end_step(&f, NC_ROLE_CLIENT, 2);  /* junk left */
+	a->unread = 4;
+	nc_buf_add(&a->actual, "junk", 4);
+	struct nc_fact *b = end_step(&f, NC_ROLE_CLIENT, 3);  /* as expected */
+	b->unread = 4;
+	set_received(b, "junk", "junk");
+	b->nbytes = 0;
+	struct nc_fact *c = end_step(&f, NC_ROLE_CLIENT, 4);  /* other bytes, more */
+	c->unread = 5000;
+	set_received(c, "jumps", "junk");
+	c->nbytes = 0;
+	struct nc_fact *d = end_step(&f, NC_ROLE_CLIENT, 5);  /* len as expected */
+	d->unread = 4;
+	nc_buf_add(&d->actual, "abcd", 4);
+	end_step(&f, NC_ROLE_CLIENT, 6);                      /* len, none left */
+	struct nc_fact *e = end_step(&f, NC_ROLE_CLIENT, 7);
+	e->unread = 9;
+	nc_buf_add(&e->actual, "anything!", 9);
+	struct nc_fact *g = end_step(&f, NC_ROLE_CLIENT, 8);
+	g->unread = 1;
+	nc_buf_add(&g->actual, "x", 1);
+	CU_ASSERT_FALSE(nc_check_step_failed(&f.o, NC_ROLE_CLIENT, 1));
+	CU_ASSERT(nc_check_step_failed(&f.o, NC_ROLE_CLIENT, 2));
+	CU_ASSERT_FALSE(nc_check_step_failed(&f.o, NC_ROLE_CLIENT, 3));
+	CU_ASSERT(nc_check_step_failed(&f.o, NC_ROLE_CLIENT, 4));
+	CU_ASSERT_FALSE(nc_check_step_failed(&f.o, NC_ROLE_CLIENT, 7));
+	/* At its end the role still held a connection with bytes in it. */
+	struct nc_unread *u = &f.o.role[NC_ROLE_CLIENT].left_unread;
+	u->count = 2;
+	u->peer = addr4("127.0.0.1", 5000);
+	u->t = 42 * NC_MS;
+	nc_buf_add(&u->bytes, "\0z", 2);
+	run_step_checks(&f);
+	EXPECT_COUNT(&f.r, 4);
+	EXPECT_FAILURE(&f.r, 0, "unread", 6, "expected nothing left unread at close, got 4 bytes "
+		       "\"junk\" received that no step read (read them first, or write 'close => "
+		       "unread ...' if they are expected)");
+	EXPECT_HAS(f.r.failures[0].detail, "00000000  6a 75 6e 6b");
+	EXPECT_FAILURE(&f.r, 1, "unread", 8, "expected 4 bytes \"junk\" left unread at close, got "
+		       "5000 bytes \"jumps\"...");
+	EXPECT_HAS(f.r.failures[1].detail, "first difference at offset 2\n");
+	EXPECT_FAILURE(&f.r, 2, "unread", 10, "expected 4 bytes left unread at close, got none");
+	EXPECT_FAILURE(&f.r, 3, "unread", 12, "the client role ended with its connection with "
+		       "127.0.0.1:5000 still open and 2 bytes \"\\x00z\" received that no step read "
+		       "(read them, or close it with 'close => unread ...' if they are expected)");
+	CU_ASSERT_EQUAL(f.r.failures[3].t, 42 * NC_MS);
+	CU_ASSERT_STRING_EQUAL(f.r.trace[1].outcome, "ok");
+	CU_ASSERT_STRING_EQUAL(f.r.trace[2].outcome, "ok, 4 bytes \"junk\" left unread");
+	CU_ASSERT(f.r.trace[2].failed);
+	CU_ASSERT_FALSE(f.r.trace[3].failed);
+	fx_close(&f);
+}
+
 static void test_steps_note(void)
 {
 	struct fx f;
@@ -2646,6 +2719,7 @@ void nc_unit_register(void)
 		{ "short data", test_steps_short },
 		{ "note", test_steps_note },
 		{ "silence", test_steps_silence },
+		{ "unread", test_steps_unread },
 		{ "truncation", test_steps_truncation },
 		{ "variables", test_steps_variables },
 		{ NULL, NULL },

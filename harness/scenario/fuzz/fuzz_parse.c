@@ -102,7 +102,8 @@ static void exercise_role(const struct nc_role *r)
 		if (st->kind == NC_STEP_SEND || st->kind == NC_STEP_SENDALL ||
 		    st->kind == NC_STEP_SENDTO)
 			exercise_payload(&st->payload);
-		if (st->expect.kind == NC_EXPECT_BYTES || st->expect.kind == NC_EXPECT_PREFIX)
+		if (st->expect.kind == NC_EXPECT_BYTES || st->expect.kind == NC_EXPECT_PREFIX ||
+		    (st->expect.kind == NC_EXPECT_UNREAD && st->expect.unread == NC_EXPECT_BYTES))
 			exercise_payload(&st->expect.payload);
 		if (st->expect.kind == NC_EXPECT_ERROR)
 			check(strcmp(nc_errno_name(st->expect.err), "E?") != 0);

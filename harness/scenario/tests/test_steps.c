@@ -166,6 +166,43 @@ static void test_silence(void)
 		   "step 'recv' at 4:3)");
 }
 
+/* 'close => unread ...': the bytes a close is expected to find unread. */
+static void test_unread(void)
+{
+	struct nc_scenario *s = PARSE_OK(TCP
+		"server\n"
+		"  close => unread \"junk\"\n"
+		"  close => unread hex 00 01\n"
+		"  close => unread len 4K\n"
+		"  close => unread any\n"
+		"  close => unread \"${client.port}\"\n");
+	if (s) {
+		const struct nc_step *st = s->role[0].steps;
+		CU_ASSERT_EQUAL(st[0].expect.kind, NC_EXPECT_UNREAD);
+		CU_ASSERT_EQUAL(st[0].expect.unread, NC_EXPECT_BYTES);
+		CU_ASSERT_EQUAL(st[0].expect.payload.text.parts[0].len, 4);
+		CU_ASSERT_EQUAL(st[1].expect.payload.kind, NC_PAYLOAD_HEX);
+		CU_ASSERT_EQUAL(st[2].expect.unread, NC_EXPECT_LEN);
+		CU_ASSERT_EQUAL(st[2].expect.len, 4096);
+		CU_ASSERT_EQUAL(st[3].expect.unread, NC_EXPECT_ANY);
+		CU_ASSERT(st[4].expect.payload.text.has_vars);
+		nc_scenario_free(s);
+	}
+	ASSERT_ERR(TCP "server\n  close => unread\n", "4:18: expected the bytes left unread after "
+		   "'unread' (a payload, 'len N' or 'any') at the end of the line (while parsing "
+		   "step 'close' at 4:3)");
+	ASSERT_ERR(TCP "server\n  close => unread len 0\n", "4:19: 'unread len 0' would expect "
+		   "nothing unread: leave the expectation out (while parsing step 'close' at 4:3)");
+	ASSERT_ERR(TCP "server\n  close => unread random 65M seed 1\n", "4:19: bytes left unread "
+		   "are at most 64 MiB (a socket's receive buffer holds less) (while parsing step "
+		   "'close' at 4:3)");
+	ASSERT_ERR(TCP "server\n  recv 10 => unread \"x\"\n", "4:11: '=> unread' applies to "
+		   "close, not to 'recv' (while parsing step 'recv' at 4:3)");
+	ASSERT_ERR(UDP "server\n  close => unread any\n", "4:9: '=> unread' applies to tcp: what "
+		   "a datagram socket leaves unread is not checked (while parsing step 'close' at "
+		   "4:3)");
+}
+
 static void test_modifiers(void)
 {
 	struct nc_scenario *s = PARSE_OK(TCP
@@ -405,6 +442,7 @@ void scn_register_steps(void)
 		{ "expectations", test_expectations },
 		{ "modifiers", test_modifiers },
 		{ "silence", test_silence },
+		{ "unread", test_unread },
 		{ "socket options", test_sockopts },
 		{ "step errors", test_step_errors },
 		{ "durations", test_durations },

@@ -3,11 +3,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "scenario/scenario.h"
@@ -91,6 +93,7 @@ static void full_fact(struct nc_fact *f, unsigned bits)
 	f->calls = 4000000000u;
 	f->nbytes = 0x1122334455667788ULL;
 	f->dgram_len = 65507;
+	f->unread = 0x8877665544332211ULL;
 	f->msg_flags = MSG_TRUNC | MSG_CTRUNC;
 	f->eof = bits & 1;
 	f->deadline_hit = (bits >> 1) & 1;
@@ -116,6 +119,7 @@ static void assert_fact_eq(const struct nc_fact *a, const struct nc_fact *b)
 	CU_ASSERT_EQUAL(a->calls, b->calls);
 	CU_ASSERT(a->nbytes == b->nbytes);
 	CU_ASSERT(a->dgram_len == b->dgram_len);
+	CU_ASSERT(a->unread == b->unread);
 	CU_ASSERT_EQUAL(a->msg_flags, b->msg_flags);
 	CU_ASSERT_EQUAL(a->eof, b->eof);
 	CU_ASSERT_EQUAL(a->deadline_hit, b->deadline_hit);
@@ -395,6 +399,47 @@ static void test_stream(void)
 	nc_stream_free(&in2);
 }
 
+/* A role-end unread record with every field set. */
+static void full_unread(struct nc_unread *u)
+{
+	nc_unread_init(u);
+	u->local = addr6("::1", 41234);
+	u->peer = addr4("127.0.0.1", 5000);
+	u->count = 5000000;
+	u->t = 987654321;
+	nc_buf_add(&u->bytes, "ju\0nk", 5);
+}
+
+static void test_unread(void)
+{
+	struct nc_unread in, out;
+	full_unread(&in);
+	struct nc_buf b;
+	nc_buf_init(&b, 0);
+	CU_ASSERT_EQUAL(nc_rec_unread(&b, &in), 0);
+	struct nc_cursor body = one_frame(&b, NC_REC_UNREAD);
+	nc_unread_init(&out);
+	CU_ASSERT_EQUAL(nc_rec_read_unread(&body, &out), 0);
+	CU_ASSERT_EQUAL(body.left, 0);
+	CU_ASSERT(addr_eq(&in.local, &out.local));
+	CU_ASSERT(addr_eq(&in.peer, &out.peer));
+	CU_ASSERT(out.count == in.count);
+	CU_ASSERT_EQUAL(out.t, in.t);
+	CU_ASSERT_EQUAL_FATAL(out.bytes.len, 5);
+	CU_ASSERT(memcmp(out.bytes.data, "ju\0nk", 5) == 0);
+	nc_unread_free(&out);
+	/* More bytes than the count says were waiting is a lie. */
+	nc_buf_reset(&b);
+	in.count = 4;
+	nc_rec_unread(&b, &in);
+	body = one_frame(&b, NC_REC_UNREAD);
+	nc_unread_init(&out);
+	CU_ASSERT_EQUAL(nc_rec_read_unread(&body, &out), -1);
+	nc_unread_free(&out);
+	nc_unread_free(&in);
+	nc_buf_free(&b);
+}
+
 static void test_done(void)
 {
 	struct nc_buf b;
@@ -428,7 +473,7 @@ static void test_encode_overflow(void)
 /* Framing */
 
 /* Writes one frame of every type into b; returns their types in order. */
-static size_t all_frames(struct nc_buf *b, enum nc_rec_type types[6], size_t ends[6])
+static size_t all_frames(struct nc_buf *b, enum nc_rec_type types[7], size_t ends[7])
 {
 	struct nc_addr a = addr4("127.0.0.1", 5);
 	struct nc_fact f;
@@ -467,6 +512,12 @@ static size_t all_frames(struct nc_buf *b, enum nc_rec_type types[6], size_t end
 	nc_rec_stream(b, &s);
 	types[n] = NC_REC_STREAM;
 	ends[n++] = b->len;
+	struct nc_unread u;
+	full_unread(&u);
+	nc_rec_unread(b, &u);
+	nc_unread_free(&u);
+	types[n] = NC_REC_UNREAD;
+	ends[n++] = b->len;
 	nc_rec_done(b);
 	types[n] = NC_REC_DONE;
 	ends[n++] = b->len;
@@ -479,8 +530,8 @@ static void test_next_several(void)
 {
 	struct nc_buf b;
 	nc_buf_init(&b, 0);
-	enum nc_rec_type types[6];
-	size_t ends[6];
+	enum nc_rec_type types[7];
+	size_t ends[7];
 	size_t n = all_frames(&b, types, ends);
 	size_t off = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -509,8 +560,8 @@ static void test_next_truncated(void)
 	 * caught by valgrind or the sanitizers. */
 	struct nc_buf b;
 	nc_buf_init(&b, 0);
-	enum nc_rec_type types[6];
-	size_t ends[6];
+	enum nc_rec_type types[7];
+	size_t ends[7];
 	size_t n = all_frames(&b, types, ends);
 	for (size_t len = 0; len < b.len; len++) {
 		uint8_t *p = malloc(len ? len : 1);
@@ -560,13 +611,13 @@ static void test_next_bad(void)
 			   (uint8_t)(NC_REC_MAX_FRAME >> 8), (uint8_t)NC_REC_MAX_FRAME, NC_REC_DONE };
 	CU_ASSERT_EQUAL(nc_rec_next(max, sizeof(max), &t, &body, &used), 0);
 	/* Unknown types, on either side of the known range. */
-	uint8_t types[] = { 0, NC_REC_DONE + 1, 0x80, 0xff };
+	uint8_t types[] = { 0, NC_REC_LAST + 1, 0x80, 0xff };
 	for (size_t i = 0; i < sizeof(types); i++) {
 		uint8_t f[5] = { 0, 0, 0, 1, types[i] };
 		CU_ASSERT_EQUAL(nc_rec_next(f, sizeof(f), &t, &body, &used), -1);
 	}
 	/* Every known type with an empty body splits fine. */
-	for (int k = NC_REC_READY; k <= NC_REC_DONE; k++) {
+	for (int k = NC_REC_READY; k <= NC_REC_LAST; k++) {
 		uint8_t f[5] = { 0, 0, 0, 1, (uint8_t)k };
 		CU_ASSERT_EQUAL(nc_rec_next(f, sizeof(f), &t, &body, &used), 1);
 		CU_ASSERT_EQUAL((int)t, k);
@@ -616,6 +667,13 @@ static int read_body(enum nc_rec_type type, const uint8_t *bytes, size_t n)
 	case NC_REC_DONE:
 		rc = 0;
 		break;
+	case NC_REC_UNREAD: {
+		struct nc_unread u;
+		nc_unread_init(&u);
+		rc = nc_rec_read_unread(&c, &u);
+		nc_unread_free(&u);
+		break;
+	}
 	}
 	free(p);
 	return rc;
@@ -627,8 +685,8 @@ static void test_read_truncated(void)
 	 * cut and leaks nothing (run under valgrind). */
 	struct nc_buf b;
 	nc_buf_init(&b, 0);
-	enum nc_rec_type types[6];
-	size_t ends[6];
+	enum nc_rec_type types[7];
+	size_t ends[7];
 	size_t n = all_frames(&b, types, ends);
 	size_t start = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -730,8 +788,8 @@ static void test_read_bad_fields(void)
 	nc_buf_init(&b, 0);
 	nc_rec_step_end(&b, &f);
 	/* The actual excerpt's length sits after the fixed fields and the two
-	 * addresses: 4+8+8+8+4+4+8+8+4+1 + 19+19 + 8+8+8 bytes into the body. */
-	size_t at = 5 + 4 + 8 + 8 + 8 + 4 + 4 + 8 + 8 + 4 + 1 + 19 + 19 + 8 + 8 + 8;
+	 * addresses: 4+8+8+8+4+4+8+8+8+4+1 + 19+19 + 8+8+8 bytes into the body. */
+	size_t at = 5 + 4 + 8 + 8 + 8 + 4 + 4 + 8 + 8 + 8 + 4 + 1 + 19 + 19 + 8 + 8 + 8;
 	CU_ASSERT_EQUAL_FATAL(b.data[at + 3], 0);
 	b.data[at + 3] = 200;
 	CU_ASSERT_EQUAL(read_body(NC_REC_STEP_END, b.data + 5, b.len - 5), -1);
@@ -1053,6 +1111,185 @@ static void test_no_wildcard(void)
 	CU_ASSERT_NOT_EQUAL(a.port, 0);
 }
 
+/* A peer for a client role run in this process: a forked process that
+ * accepts one connection on a loopback listener, sends `greeting` (one
+ * send), closes at once when `close_after` says so, and otherwise waits
+ * for the client to close. Returns its pid; *addr is where it listens. */
+static pid_t greeter(const char *greeting, bool close_after, struct nc_addr *addr)
+{
+	int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sin);
+	CU_ASSERT_FATAL(ls >= 0 && bind(ls, (struct sockaddr *)&sin, sl) == 0 && listen(ls, 1) == 0);
+	CU_ASSERT_FATAL(getsockname(ls, (struct sockaddr *)&sin, &sl) == 0);
+	*addr = addr4("127.0.0.1", ntohs(sin.sin_port));
+	pid_t pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		alarm(5); /* a test that goes wrong must not leave it behind */
+		int c = accept(ls, NULL, NULL);
+		if (c < 0 || send(c, greeting, strlen(greeting), 0) != (ssize_t)strlen(greeting))
+			_exit(1);
+		char buf[256];
+		while (!close_after && read(c, buf, sizeof(buf)) > 0)
+			;
+		_exit(0);
+	}
+	close(ls);
+	return pid;
+}
+
+/* Runs a client role of these steps, after a connect to a greeter, and
+ * returns its records. */
+static void run_against(const char *steps, const char *greeting, bool close_after,
+			struct nc_buf *records)
+{
+	struct nc_addr at;
+	pid_t pid = greeter(greeting, close_after, &at);
+	char text[512];
+	snprintf(text, sizeof(text), "scenario t\ntransport tcp\nfamily inet\nclient\n"
+		 "  connect 127.0.0.1:%u\n%s", at.port, steps);
+	struct nc_scenario *sc = parse(text);
+	int p[2];
+	if (!sc || pipe(p) < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		nc_scenario_free(sc);
+		return;
+	}
+	struct nc_role_ctx ctx;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.sc = sc;
+	ctx.role = NC_ROLE_CLIENT;
+	ctx.family = NC_FAM_INET;
+	ctx.rec_fd = p[1];
+	ctx.deadline_ns = INT64_MAX / 2;
+	ctx.timeout_scale = 1;
+	CU_ASSERT_EQUAL(nc_role_run(&ctx), 0);
+	close(p[1]);
+	int st;
+	CU_ASSERT_EQUAL(waitpid(pid, &st, 0), pid);
+	CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	uint8_t chunk[4096];
+	ssize_t n;
+	while ((n = read(p[0], chunk, sizeof(chunk))) > 0)
+		nc_buf_add(records, chunk, (size_t)n);
+	close(p[0]);
+	nc_scenario_free(sc);
+}
+
+/* The STEP_END fact of step `step` in records, and the role-end UNREAD
+ * record (count 0 when there is none). */
+static void find_records(const struct nc_buf *records, uint32_t step, struct nc_fact *f,
+			 struct nc_unread *u)
+{
+	size_t off = 0, used;
+	enum nc_rec_type type;
+	struct nc_cursor body;
+	while (nc_rec_next(records->data + off, records->len - off, &type, &body, &used) == 1) {
+		off += used;
+		if (type == NC_REC_STEP_END) {
+			struct nc_fact g;
+			nc_fact_init(&g);
+			CU_ASSERT_EQUAL(nc_rec_read_step_end(&body, &g), 0);
+			if (g.step == step) {
+				nc_fact_free(f);
+				*f = g;
+			} else {
+				nc_fact_free(&g);
+			}
+		} else if (type == NC_REC_UNREAD) {
+			CU_ASSERT_EQUAL(nc_rec_read_unread(&body, u), 0);
+		}
+	}
+}
+
+/* What a close leaves unread: the bytes no step read, peeked (the close
+ * still finds them unread), compared with '=> unread'; the end of the
+ * stream is not data. */
+static void test_unread_at_close(void)
+{
+	static const struct {
+		const char *steps, *greeting;
+		bool close_after;
+		uint64_t unread;
+		const char *first;     /* the bytes in the fact, or NULL */
+		int64_t diff_at;
+	} cases[] = {
+		/* Read exactly the greeting: the junk after it is left. */
+		{ "  recv 100 => \"hello\\n\"\n  close\n", "hello\njunk", false, 4, "junk", -1 },
+		/* Read everything: nothing is left. */
+		{ "  recv 100 => \"hello\\njunk\"\n  close\n", "hello\njunk", false, 0, NULL, -1 },
+		/* The peer closed; its FIN, never read, is no byte. */
+		{ "  recv 100 => \"hello\\n\"\n  sleep 20ms\n  close\n", "hello\n", true, 0, NULL, -1 },
+		/* The expected bytes, other bytes, more bytes. */
+		{ "  recv 100 => \"hello\\n\"\n  close => unread \"junk\"\n", "hello\njunk", false,
+		  4, "junk", -1 },
+		{ "  recv 100 => \"hello\\n\"\n  close => unread \"junx\"\n", "hello\njunk", false,
+		  4, "junk", 3 },
+		{ "  recv 100 => \"hello\\n\"\n  close => unread \"ju\"\n", "hello\njunk", false,
+		  4, "junk", 2 },
+		{ "  recv 100 => \"hello\\n\"\n  close => unread \"junk!\"\n", "hello\njunk", false,
+		  4, "junk", 4 },
+		{ "  recv 100 => \"hello\\njunk\"\n  close => unread \"junk\"\n", "hello\njunk", false,
+		  0, NULL, 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct nc_buf rec;
+		nc_buf_init(&rec, 0);
+		run_against(cases[i].steps, cases[i].greeting, cases[i].close_after, &rec);
+		struct nc_fact f;
+		struct nc_unread u;
+		nc_fact_init(&f);
+		nc_unread_init(&u);
+		uint32_t close_step = cases[i].close_after ? 3 : 2;
+		find_records(&rec, close_step, &f, &u);
+		CU_ASSERT_EQUAL(f.step, close_step);
+		CU_ASSERT(f.unread == cases[i].unread);
+		CU_ASSERT_EQUAL(f.diff_at, cases[i].diff_at);
+		size_t n = cases[i].first ? strlen(cases[i].first) : 0;
+		CU_ASSERT_EQUAL(f.actual.len, n);
+		if (n && f.actual.len == n)
+			CU_ASSERT(memcmp(f.actual.data, cases[i].first, n) == 0);
+		CU_ASSERT(u.count == 0);
+		if (f.unread != cases[i].unread || f.diff_at != cases[i].diff_at)
+			fprintf(stderr, "\n  case %zu: unread %llu, diff_at %lld\n", i,
+				(unsigned long long)f.unread, (long long)f.diff_at);
+		nc_fact_free(&f);
+		nc_unread_free(&u);
+		nc_buf_free(&rec);
+	}
+}
+
+/* A role that ends with the connection open reports the bytes it never
+ * read, and only those. */
+static void test_unread_at_end(void)
+{
+	struct nc_buf rec;
+	struct nc_fact f;
+	struct nc_unread u;
+	nc_buf_init(&rec, 0);
+	nc_fact_init(&f);
+	nc_unread_init(&u);
+	run_against("  recv 100 => \"hello\\n\"\n", "hello\njunk", false, &rec);
+	find_records(&rec, 1, &f, &u);
+	CU_ASSERT(u.count == 4);
+	CU_ASSERT_EQUAL_FATAL(u.bytes.len, 4);
+	CU_ASSERT(memcmp(u.bytes.data, "junk", 4) == 0);
+	CU_ASSERT_EQUAL(u.peer.family, AF_INET);
+	CU_ASSERT_NOT_EQUAL(u.local.port, 0);
+	nc_unread_free(&u);
+	nc_buf_reset(&rec);
+	/* Everything read: no record. */
+	nc_unread_init(&u);
+	run_against("  recv 100 => \"hello\\njunk\"\n", "hello\njunk", false, &rec);
+	find_records(&rec, 1, &f, &u);
+	CU_ASSERT(u.count == 0);
+	nc_unread_free(&u);
+	nc_fact_free(&f);
+	nc_buf_free(&rec);
+}
+
 /* ------------------------------------------------------------------------ */
 
 void nc_unit_register(void)
@@ -1065,6 +1302,7 @@ void nc_unit_register(void)
 		{ "dgram", test_dgram },
 		{ "stream", test_stream },
 		{ "done", test_done },
+		{ "unread", test_unread },
 		{ "encode overflow", test_encode_overflow },
 		{ NULL, NULL },
 	};
@@ -1089,6 +1327,8 @@ void nc_unit_register(void)
 		{ "loopback", test_role_loopback },
 		{ "no wildcard on the host", test_no_wildcard },
 		{ "variables", test_vars },
+		{ "unread at close", test_unread_at_close },
+		{ "unread at the end", test_unread_at_end },
 		{ NULL, NULL },
 	};
 	nc_unit_suite("record codec", codec);
