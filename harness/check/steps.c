@@ -317,6 +317,25 @@ static void check_silence(struct nc_result *r, const struct nc_observed *o,
 	nc_buf_free(&m);
 }
 
+/* A step's time window ('after lo..hi', 'within D'), with its tolerances. */
+static void check_window(struct nc_result *r, const struct nc_observed *o,
+			 const struct nc_step *st, const struct nc_fact *f)
+{
+	const struct nc_window *w = &st->expect.window;
+	if (!w->set)
+		return;
+	int64_t lo, hi, el = f->t_end - f->t_start;
+	nc_window_bounds(w, o->timeout_scale, o->tick_ns, &lo, &hi);
+	if (el >= lo && el <= hi)
+		return;
+	char a[32], b[32], c[32], d[32], e[32], m[320];
+	snprintf(m, sizeof(m), "expected to return after %s..%s, returned after %s (allowed "
+		 "%s..%s with tolerances)", nc_fmt_duration(w->lo_ns, a, sizeof(a)),
+		 nc_fmt_duration(w->hi_ns, b, sizeof(b)), nc_fmt_duration(el, c, sizeof(c)),
+		 nc_fmt_duration(lo, d, sizeof(d)), nc_fmt_duration(hi, e, sizeof(e)));
+	fail_step(r, o, st, f, false, "timing", m, "");
+}
+
 /* Judges one finished step. */
 static void check_fact(const struct nc_observed *o, const struct nc_step *st,
 		       const struct nc_fact *f, struct nc_result *r)
@@ -425,22 +444,7 @@ static void check_fact(const struct nc_observed *o, const struct nc_step *st,
 		fail_step(r, o, st, f, false, "truncation", nc_buf_str(&m), "");
 		goto out;
 	}
-	if (ex->window.set) {
-		int64_t lo, hi, el = f->t_end - f->t_start;
-		nc_window_bounds(&ex->window, o->timeout_scale, o->tick_ns, &lo, &hi);
-		if (el < lo || el > hi) {
-			char a[32], b[32], c[32], d[32], e[32];
-			nc_buf_printf(&m, "expected to return after %s..%s, returned after %s "
-				      "(allowed %s..%s with tolerances)",
-				      nc_fmt_duration(ex->window.lo_ns, a, sizeof(a)),
-				      nc_fmt_duration(ex->window.hi_ns, b, sizeof(b)),
-				      nc_fmt_duration(el, c, sizeof(c)),
-				      nc_fmt_duration(lo, d, sizeof(d)),
-				      nc_fmt_duration(hi, e, sizeof(e)));
-			fail_step(r, o, st, f, false, "timing", nc_buf_str(&m), "");
-			goto out;
-		}
-	}
+	check_window(r, o, st, f);
 out:
 	nc_buf_free(&m);
 }

@@ -7,18 +7,16 @@
  * connection first, then the main socket.
  */
 #include "steps/role.h"
+#include "steps/role_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/sockios.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,29 +29,6 @@
 
 #define SEND_CHUNK (256u * 1024u)
 #define SEND_MAX (64u << 20)      /* one send() call's payload */
-
-struct sock {
-	int fd;                       /* -1 when closed */
-	bool stream;
-	bool connected;               /* local/peer known for the summary */
-	bool rcvtimeo;                /* the scenario set SO_RCVTIMEO */
-	struct nc_stream st;
-};
-
-struct role_state {
-	const struct nc_role_ctx *ctx;
-	const struct nc_role *r;
-	int family;                   /* of the next implicit socket */
-	int type;                     /* SOCK_DGRAM or SOCK_STREAM */
-	struct sock main;
-	struct sock conn;
-	struct nc_addr observed;      /* server: the client as observed */
-	bool have_observed;
-	char val[NC_VAR_COUNT][NC_VAR_LEN];
-	struct nc_varctx vars;
-	struct nc_buf out;            /* record frames waiting to be written */
-	bool harness_failed;
-};
 
 int nc_role_family(enum nc_family fam, enum nc_role_id role)
 {
@@ -94,7 +69,7 @@ uint32_t nc_role_setup_steps(const struct nc_role *r)
 /* ------------------------------------------------------------------------ */
 /* Records */
 
-static int64_t rel_now(const struct role_state *s)
+int64_t nc_role_now(const struct role_state *s)
 {
 	return nc_now_ns() - s->ctx->epoch_ns;
 }
@@ -126,7 +101,7 @@ static struct sock *cur(struct role_state *s)
 	return s->conn.fd >= 0 ? &s->conn : &s->main;
 }
 
-static bool sock_name(int fd, struct nc_addr *a)
+bool nc_role_sock_name(int fd, struct nc_addr *a)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
@@ -146,7 +121,7 @@ static void refresh_vars(struct role_state *s)
 	struct nc_addr a;
 	nc_vars_base(&s->vars, s->val, c->family, c->sc->name, c->unused_port);
 	if (c->role == NC_ROLE_SERVER) {
-		if (sock_name(s->main.fd, &a)) {
+		if (nc_role_sock_name(s->main.fd, &a)) {
 			if (nc_addr_is_any(&a))
 				nc_addr_loopback(a.family, a.port, &a);
 			nc_vars_addr(&s->vars, s->val, NC_VAR_SERVER_ADDR, NC_VAR_SERVER_PORT, &a);
@@ -158,7 +133,7 @@ static void refresh_vars(struct role_state *s)
 			nc_addr_usable(&c->server, nc_role_family(c->family, NC_ROLE_CLIENT), &a);
 			nc_vars_addr(&s->vars, s->val, NC_VAR_SERVER_ADDR, NC_VAR_SERVER_PORT, &a);
 		}
-		if (sock_name(cur(s)->fd, &a) && a.port != 0) {
+		if (nc_role_sock_name(cur(s)->fd, &a) && a.port != 0) {
 			/* An unconnected datagram socket reports the wildcard; on
 			 * loopback the kernel sends from the loopback address. */
 			if (nc_addr_is_any(&a))
@@ -208,7 +183,7 @@ static bool resolve_target(struct role_state *s, const struct nc_endpoint *ep, i
 	case NC_EP_SERVER:
 		if (c->role == NC_ROLE_SERVER) {
 			struct nc_addr self;
-			if (!sock_name(s->main.fd, &self)) {
+			if (!nc_role_sock_name(s->main.fd, &self)) {
 				snprintf(note, notelen, "the server's own address is not known (no bound socket)");
 				return false;
 			}
@@ -275,7 +250,7 @@ static void sock_mark_connected(struct sock *k)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	sock_name(k->fd, &k->st.local);
+	nc_role_sock_name(k->fd, &k->st.local);
 	if (getpeername(k->fd, (struct sockaddr *)&ss, &len) == 0)
 		nc_addr_from_sockaddr(&k->st.peer, (struct sockaddr *)&ss);
 	k->connected = true;
@@ -307,7 +282,7 @@ static int open_socket(struct role_state *s, int family, struct nc_fact *f)
 static void keep_off_wildcard(struct role_state *s, struct sock *k)
 {
 	struct nc_addr self, lo;
-	if (!s->ctx->no_wildcard || !sock_name(k->fd, &self) || self.port != 0)
+	if (!s->ctx->no_wildcard || !nc_role_sock_name(k->fd, &self) || self.port != 0)
 		return;
 	if (self.family == AF_INET6 && s->ctx->family == NC_FAM_DUAL)
 		nc_role_loopback(NC_FAM_DUAL, NC_ROLE_SERVER, 0, &lo);
@@ -319,7 +294,7 @@ static void keep_off_wildcard(struct role_state *s, struct sock *k)
 }
 
 /* The socket data steps use, created on first need. */
-static struct sock *need_socket(struct role_state *s, struct nc_fact *f)
+struct sock *nc_role_need_socket(struct role_state *s, struct nc_fact *f)
 {
 	struct sock *k = cur(s);
 	if (k->fd >= 0)
@@ -329,373 +304,14 @@ static struct sock *need_socket(struct role_state *s, struct nc_fact *f)
 	return &s->main;
 }
 
-/* ------------------------------------------------------------------------ */
-/* Payload comparison for receive steps */
-
-struct compare {
-	struct nc_payload_gen gen;
-	bool active;
-	uint64_t limit;           /* bytes that are compared */
-	bool window_moved;        /* the excerpt was re-anchored at the difference */
-	uint8_t tmp[4096];
-};
-
-/* Compares the chunk at stream offset off against the expected payload, and
- * keeps the excerpt of actual bytes around the first difference. */
-static void compare_chunk(struct compare *cmp, struct nc_fact *f, uint64_t off,
-			  const uint8_t *p, size_t n)
-{
-	if (!cmp->active) {
-		if (f->actual.len < NC_EXCERPT_MAX)
-			nc_buf_add(&f->actual, p, n);
-		f->actual.dropped = 0;
-		return;
-	}
-	for (size_t i = 0; i < n && f->diff_at < 0;) {
-		uint64_t at = off + i;
-		if (at >= cmp->limit)
-			break;
-		size_t take = n - i;
-		if (take > sizeof(cmp->tmp))
-			take = sizeof(cmp->tmp);
-		if (take > cmp->limit - at)
-			take = (size_t)(cmp->limit - at);
-		nc_payload_at(&cmp->gen, at, cmp->tmp, take);
-		if (memcmp(cmp->tmp, p + i, take) != 0) {
-			size_t k = 0;
-			while (cmp->tmp[k] == p[i + k])
-				k++;
-			f->diff_at = (int64_t)(at + k);
-			break;
-		}
-		i += take;
-	}
-	/* Keep the first bytes, or, when the difference lies beyond them,
-	 * re-anchor the excerpt shortly before it. */
-	if (f->diff_at >= 0 && !cmp->window_moved &&
-	    (uint64_t)f->diff_at >= NC_EXCERPT_MAX / 2 &&
-	    (uint64_t)f->diff_at >= off) {
-		uint64_t w = ((uint64_t)f->diff_at - 256) & ~(uint64_t)15;
-		if (w < off)
-			w = off;
-		nc_buf_reset(&f->actual);
-		nc_buf_add(&f->actual, p + (w - off), (size_t)(n - (w - off)));
-		f->excerpt_off = w;
-		cmp->window_moved = true;
-	} else if (f->excerpt_off + f->actual.len == off) {
-		nc_buf_add(&f->actual, p, n);
-	}
-	f->actual.dropped = 0;
-}
-
-static void compare_finish(struct compare *cmp, struct nc_fact *f, uint64_t got)
-{
-	if (!cmp->active)
-		return;
-	if (f->diff_at < 0 && got < cmp->limit)
-		f->diff_at = (int64_t)got; /* the data ended early */
-	uint64_t len = cmp->gen.len > f->excerpt_off ? cmp->gen.len - f->excerpt_off : 0;
-	if (len > NC_EXCERPT_MAX)
-		len = NC_EXCERPT_MAX;
-	uint8_t buf[NC_EXCERPT_MAX];
-	nc_payload_at(&cmp->gen, f->excerpt_off, buf, (size_t)len);
-	nc_buf_add(&f->expected, buf, (size_t)len);
-	nc_payload_close(&cmp->gen);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Bytes left unread */
-
-static void missing_var(struct nc_fact *f, enum nc_var v)
+void nc_role_missing_var(struct nc_fact *f, enum nc_var v)
 {
 	snprintf(f->note, sizeof(f->note), "variable ${%s} has no value in this role at this point",
 		 nc_var_name(v));
 }
 
-/* The most bytes a close peeks at: the expected unread payload and one
- * more (to see that there are more), or an excerpt's worth. */
-#define UNREAD_PEEK_MAX (64u << 20)
-
-/* Received bytes waiting unread in a stream socket about to close: their
- * count (from SIOCINQ, which counts no FIN), and the first of them, peeked
- * so that the kernel still sees them unread and answers the close with
- * RST as it would have. With an active comparison they are compared with
- * the expected unread bytes, the first difference in f->diff_at. */
-static uint64_t peek_unread(const struct sock *k, struct compare *cmp, struct nc_fact *f)
-{
-	int n = 0;
-	if (k->fd < 0 || !k->stream || ioctl(k->fd, SIOCINQ, &n) < 0 || n <= 0)
-		return 0;
-	uint64_t want = NC_EXCERPT_MAX;
-	if (cmp->active && cmp->limit + 1 > want)
-		want = cmp->limit + 1 < UNREAD_PEEK_MAX ? cmp->limit + 1 : UNREAD_PEEK_MAX;
-	if ((uint64_t)n < want)
-		want = (uint64_t)n;
-	uint8_t *buf = malloc((size_t)want);
-	ssize_t r = buf ? recv(k->fd, buf, (size_t)want, MSG_PEEK | MSG_DONTWAIT) : -1;
-	if (r > 0)
-		compare_chunk(cmp, f, 0, buf, (size_t)r);
-	free(buf);
-	return (uint64_t)n;
-}
-
-/* A close step: what was left unread, judged against '=> unread' when
- * the scenario expects bytes there. */
-static void close_unread(struct role_state *s, const struct nc_step *st, const struct sock *k,
-			 struct nc_fact *f)
-{
-	const struct nc_expect *ex = &st->expect;
-	struct compare cmp;
-	memset(&cmp, 0, sizeof(cmp));
-	if (ex->kind == NC_EXPECT_UNREAD && ex->unread == NC_EXPECT_BYTES) {
-		enum nc_var miss;
-		if (nc_payload_open(&cmp.gen, &ex->payload, &s->vars, &miss) < 0) {
-			missing_var(f, miss);
-			return;
-		}
-		cmp.active = true;
-		cmp.limit = cmp.gen.len;
-		f->compared = true;
-		f->expected_len = cmp.gen.len;
-	}
-	f->unread = peek_unread(k, &cmp, f);
-	if (!cmp.active)
-		return;
-	if (f->unread > cmp.limit && f->diff_at < 0)
-		f->diff_at = (int64_t)cmp.limit;
-	compare_finish(&cmp, f, f->unread);
-}
-
-/* At the role's end: a stream socket still open with bytes no step read
- * is reported, with the first of them. */
-static void report_left_unread(struct role_state *s, const struct sock *k)
-{
-	struct compare none;
-	struct nc_fact f;
-	memset(&none, 0, sizeof(none));
-	nc_fact_init(&f);
-	uint64_t n = peek_unread(k, &none, &f);
-	if (n) {
-		struct nc_unread u;
-		nc_unread_init(&u);
-		u.count = n;
-		u.t = rel_now(s);
-		sock_name(k->fd, &u.local);
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof(ss);
-		if (getpeername(k->fd, (struct sockaddr *)&ss, &sl) == 0)
-			nc_addr_from_sockaddr(&u.peer, (struct sockaddr *)&ss);
-		nc_buf_add(&u.bytes, f.actual.data, f.actual.len);
-		nc_rec_unread(&s->out, &u);
-		nc_unread_free(&u);
-	}
-	nc_fact_free(&f);
-}
-
 /* ------------------------------------------------------------------------ */
 /* Steps */
-
-/* How long a multi-call receive may wait in total before it stops on its
- * own, reporting what it got: shortly before the supervisor would kill it. */
-static int64_t graceful_deadline(const struct role_state *s, const struct nc_step *st,
-				 int64_t start)
-{
-	const struct nc_role_ctx *c = s->ctx;
-	int64_t end = c->deadline_ns;
-	int64_t margin = (end - c->epoch_ns) / 10;
-	if (margin < 100 * NC_MS)
-		margin = 100 * NC_MS;
-	end -= margin;
-	int64_t step_limit = st->deadline_ns ? st->deadline_ns : c->sc->step_timeout_ns;
-	if (step_limit) {
-		int64_t e = start + (int64_t)((double)step_limit * c->timeout_scale);
-		if (e < end)
-			end = e;
-	}
-	return end;
-}
-
-/* The wait of a '=> none within D' receive, polling rather than relying
- * on SO_RCVTIMEO: 1 when nothing arrived for D (f->silent), or when the
- * variant's deadline came first (f->deadline_hit); 0 when something is
- * there to be received; -1 when an error ended the wait (in f). Data, the
- * end of the stream and a pending error all end it; a wake-up with nothing
- * to read does not. */
-static int await_silence(struct role_state *s, const struct nc_step *st, const struct sock *k,
-			 struct nc_fact *f)
-{
-	int64_t start = f->t_start + s->ctx->epoch_ns;
-	/* Not scaled by --timeout-scale: a longer silence would be a stricter
-	 * expectation, not a more lenient one. */
-	int64_t end = start + st->expect.silence_ns;
-	int64_t limit = graceful_deadline(s, st, start);
-	bool cut = limit < end;
-	if (cut)
-		end = limit;
-	for (;;) {
-		int64_t left = end - nc_now_ns();
-		if (left <= 0)
-			break;
-		struct pollfd pfd = { .fd = k->fd, .events = POLLIN };
-		int pr = poll(&pfd, 1, (int)((left + NC_MS - 1) / NC_MS));
-		if (pr < 0 && errno != EINTR)
-			return 0; /* the receive itself will say what is wrong */
-		if (pr <= 0)
-			continue; /* the time is up, or a signal: the loop looks again */
-		uint8_t byte;
-		f->calls++;
-		if (recv(k->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) >= 0)
-			return 0;
-		if (errno == EAGAIN || errno == EINTR)
-			continue;
-		/* Reading a pending error clears it, so it is recorded here. */
-		f->err = errno;
-		f->ret = -1;
-		return -1;
-	}
-	if (cut)
-		f->deadline_hit = true;
-	else
-		f->silent = true;
-	return 1;
-}
-
-static void do_recv(struct role_state *s, const struct nc_step *st, struct nc_fact *f)
-{
-	struct sock *k = need_socket(s, f);
-	if (!k)
-		return;
-	const struct nc_expect *ex = &st->expect;
-	bool stream = k->stream;
-	struct compare cmp;
-	memset(&cmp, 0, sizeof(cmp));
-	uint64_t target = 0;
-	if (ex->kind == NC_EXPECT_BYTES || ex->kind == NC_EXPECT_PREFIX) {
-		enum nc_var miss;
-		if (nc_payload_open(&cmp.gen, &ex->payload, &s->vars, &miss) < 0) {
-			missing_var(f, miss);
-			return;
-		}
-		cmp.active = true;
-		cmp.limit = cmp.gen.len;
-		target = cmp.gen.len;
-		f->compared = true;
-		f->expected_len = cmp.gen.len;
-	} else if (ex->kind == NC_EXPECT_LEN) {
-		target = ex->len;
-		f->expected_len = ex->len;
-	}
-	/* A peek returns the same bytes again, so it is always one call. */
-	bool multi = stream && !ex->once && !(st->msg_flags & MSG_PEEK) &&
-		     (ex->kind == NC_EXPECT_BYTES || ex->kind == NC_EXPECT_PREFIX ||
-		      ex->kind == NC_EXPECT_LEN);
-	size_t bufsize = st->size ? (size_t)st->size : 1;
-	uint8_t *buf = malloc(bufsize);
-	if (!buf) {
-		snprintf(f->note, sizeof(f->note), "cannot allocate a %zu-byte receive buffer", bufsize);
-		s->harness_failed = true;
-		if (cmp.active)
-			nc_payload_close(&cmp.gen);
-		return;
-	}
-	int flags = st->msg_flags | (stream ? 0 : MSG_TRUNC);
-	if (ex->kind == NC_EXPECT_NONE) {
-		/* What ended the silence is received in one call, and shown. */
-		if (await_silence(s, st, k, f) != 0) {
-			free(buf);
-			return;
-		}
-		flags |= MSG_DONTWAIT;
-	}
-	int64_t deadline = graceful_deadline(s, st, f->t_start + s->ctx->epoch_ns);
-	int fl = fcntl(k->fd, F_GETFL);
-	bool blocking = fl >= 0 && !(fl & O_NONBLOCK) && !(st->msg_flags & MSG_DONTWAIT);
-	uint64_t got = 0;
-	for (;;) {
-		size_t want = bufsize;
-		if (multi) {
-			if (got >= target)
-				break;
-			if (target - got < want)
-				want = (size_t)(target - got);
-			if (blocking && !k->rcvtimeo) {
-				int64_t left = deadline - nc_now_ns();
-				struct pollfd pfd = { .fd = k->fd, .events = POLLIN };
-				int pr = left > 0 ? poll(&pfd, 1, (int)(left / NC_MS) + 1) : 0;
-				if (pr == 0) {
-					f->deadline_hit = true;
-					break;
-				}
-			}
-		} else if (!stream && st->size == 0) {
-			want = 0;
-		}
-		struct sockaddr_storage ss;
-		struct iovec iov = { .iov_base = buf, .iov_len = want };
-		struct msghdr mh = { .msg_name = &ss, .msg_namelen = sizeof(ss),
-				     .msg_iov = &iov, .msg_iovlen = 1 };
-		ssize_t r = recvmsg(k->fd, &mh, flags);
-		f->calls++;
-		f->ret = r;
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			f->err = errno;
-			break;
-		}
-		f->msg_flags = mh.msg_flags;
-		if (mh.msg_namelen > 0) {
-			nc_addr_from_sockaddr(&f->peer, (struct sockaddr *)&ss);
-			if (s->ctx->role == NC_ROLE_SERVER && f->peer.family) {
-				s->observed = f->peer;
-				s->have_observed = true;
-			}
-		}
-		size_t n = (size_t)r;
-		if (!stream) {
-			f->dgram_len = (uint64_t)r;
-			if (n > want)
-				n = want;
-		} else if (r == 0) {
-			f->eof = true;
-			k->st.recv_eof = true;
-			break;
-		}
-		compare_chunk(&cmp, f, got, buf, n);
-		/* Once the bytes differ the step has failed: waiting for the rest
-		 * (or for the deadline) would only delay the verdict. */
-		bool differs = cmp.active && f->diff_at >= 0;
-		if (stream) {
-			nc_streamsum_update(&k->st.recvd, buf, n);
-		} else {
-			struct nc_dgram d = { .sent = false, .step = f->step, .peer = f->peer,
-					      .len = (uint64_t)r, .copied = n,
-					      .digest = nc_digest_bytes(buf, n), .t = rel_now(s) };
-			sock_name(k->fd, &d.local);
-			nc_rec_dgram(&s->out, &d);
-		}
-		got += n;
-		if (!multi || differs)
-			break;
-	}
-	/* recvmsg reports no source on a connected stream; the peer is the
-	 * socket's, so `from` can be judged on TCP too. */
-	if (stream && !f->peer.family) {
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof(ss);
-		if (getpeername(k->fd, (struct sockaddr *)&ss, &sl) == 0)
-			nc_addr_from_sockaddr(&f->peer, (struct sockaddr *)&ss);
-	}
-	f->nbytes = got;
-	if (cmp.active) {
-		/* Datagrams and single calls are compared whole: extra bytes are a
-		 * difference too, except after a prefix. */
-		if (ex->kind == NC_EXPECT_BYTES && got > cmp.limit && f->diff_at < 0)
-			f->diff_at = (int64_t)cmp.limit;
-		compare_finish(&cmp, f, got);
-	}
-	free(buf);
-}
 
 /* Produces a payload's bytes for a single send call. */
 static uint8_t *payload_bytes(struct role_state *s, const struct nc_payload *pl, size_t *len,
@@ -704,7 +320,7 @@ static uint8_t *payload_bytes(struct role_state *s, const struct nc_payload *pl,
 	struct nc_payload_gen g;
 	enum nc_var miss;
 	if (nc_payload_open(&g, pl, &s->vars, &miss) < 0) {
-		missing_var(f, miss);
+		nc_role_missing_var(f, miss);
 		return NULL;
 	}
 	if (g.len > SEND_MAX) {
@@ -735,8 +351,8 @@ static void note_sent(struct role_state *s, struct sock *k, const uint8_t *buf, 
 		return;
 	}
 	struct nc_dgram d = { .sent = true, .step = f->step, .len = n, .copied = n,
-			      .digest = nc_digest_bytes(buf, n), .t = rel_now(s) };
-	sock_name(k->fd, &d.local);
+			      .digest = nc_digest_bytes(buf, n), .t = nc_role_now(s) };
+	nc_role_sock_name(k->fd, &d.local);
 	if (to) {
 		d.peer = *to;
 	} else {
@@ -750,7 +366,7 @@ static void note_sent(struct role_state *s, struct sock *k, const uint8_t *buf, 
 
 static void do_send(struct role_state *s, const struct nc_step *st, struct nc_fact *f)
 {
-	struct sock *k = need_socket(s, f);
+	struct sock *k = nc_role_need_socket(s, f);
 	if (!k)
 		return;
 	struct nc_addr to;
@@ -759,7 +375,7 @@ static void do_send(struct role_state *s, const struct nc_step *st, struct nc_fa
 	if (st->kind == NC_STEP_SENDTO) {
 		struct nc_addr self;
 		keep_off_wildcard(s, k);
-		int fam = sock_name(k->fd, &self) ? self.family : s->family;
+		int fam = nc_role_sock_name(k->fd, &self) ? self.family : s->family;
 		if (!resolve_target(s, &st->ep, fam, &to, f->note, sizeof(f->note)))
 			return;
 		sl = nc_addr_to_sockaddr(&to, &ss);
@@ -791,13 +407,13 @@ static void do_send(struct role_state *s, const struct nc_step *st, struct nc_fa
 
 static void do_sendall(struct role_state *s, const struct nc_step *st, struct nc_fact *f)
 {
-	struct sock *k = need_socket(s, f);
+	struct sock *k = nc_role_need_socket(s, f);
 	if (!k)
 		return;
 	struct nc_payload_gen g;
 	enum nc_var miss;
 	if (nc_payload_open(&g, &st->payload, &s->vars, &miss) < 0) {
-		missing_var(f, miss);
+		nc_role_missing_var(f, miss);
 		return;
 	}
 	uint8_t *buf = malloc(SEND_CHUNK);
@@ -833,7 +449,7 @@ out:
 
 static void do_setsockopt(struct role_state *s, const struct nc_step *st, struct nc_fact *f)
 {
-	struct sock *k = need_socket(s, f);
+	struct sock *k = nc_role_need_socket(s, f);
 	if (!k)
 		return;
 	const struct nc_sockopt *o = &st->opt;
@@ -865,6 +481,28 @@ static void do_setsockopt(struct role_state *s, const struct nc_step *st, struct
 		f->err = errno;
 }
 
+/* close: the connection, else the main socket, after noting what it
+ * leaves unread. */
+static void do_close(struct role_state *s, const struct nc_step *st, struct nc_fact *f)
+{
+	struct sock *k = cur(s);
+	f->calls++;
+	if (k->fd < 0) {
+		f->ret = -1;
+		f->err = EBADF;
+		return;
+	}
+	nc_role_close_unread(s, st, k, f);
+	sock_summarize(s, k);
+	k->connected = false;
+	int r = close(k->fd);
+	f->ret = r;
+	if (r < 0)
+		f->err = errno;
+	k->fd = -1;
+	sock_close(s, k);
+}
+
 static void run_step(struct role_state *s, const struct nc_step *st, struct nc_fact *f)
 {
 	struct sock *k;
@@ -878,23 +516,23 @@ static void run_step(struct role_state *s, const struct nc_step *st, struct nc_f
 		f->ret = s->main.fd;
 		return;
 	case NC_STEP_BIND: {
-		if (!(k = need_socket(s, f)))
+		if (!(k = nc_role_need_socket(s, f)))
 			return;
 		struct nc_addr self;
-		int fam = sock_name(k->fd, &self) ? self.family : s->family;
+		int fam = nc_role_sock_name(k->fd, &self) ? self.family : s->family;
 		resolve_bind(s, &st->ep, fam, &a);
 		sl = nc_addr_to_sockaddr(&a, &ss);
 		r = bind(k->fd, (struct sockaddr *)&ss, sl);
 		break;
 	}
 	case NC_STEP_LISTEN:
-		if (!(k = need_socket(s, f)))
+		if (!(k = nc_role_need_socket(s, f)))
 			return;
 		keep_off_wildcard(s, k);
 		r = listen(k->fd, (int)st->size);
 		break;
 	case NC_STEP_ACCEPT: {
-		if (s->main.fd < 0 && !need_socket(s, f))
+		if (s->main.fd < 0 && !nc_role_need_socket(s, f))
 			return;
 		sl = sizeof(ss);
 		do {
@@ -917,10 +555,10 @@ static void run_step(struct role_state *s, const struct nc_step *st, struct nc_f
 		return;
 	}
 	case NC_STEP_CONNECT: {
-		if (!(k = need_socket(s, f)))
+		if (!(k = nc_role_need_socket(s, f)))
 			return;
 		struct nc_addr self;
-		int fam = sock_name(k->fd, &self) ? self.family : s->family;
+		int fam = nc_role_sock_name(k->fd, &self) ? self.family : s->family;
 		if (!resolve_target(s, &st->ep, fam, &a, f->note, sizeof(f->note)))
 			return;
 		sl = nc_addr_to_sockaddr(&a, &ss);
@@ -947,13 +585,13 @@ static void run_step(struct role_state *s, const struct nc_step *st, struct nc_f
 		return;
 	case NC_STEP_RECV:
 	case NC_STEP_RECVFROM:
-		do_recv(s, st, f);
+		nc_role_recv(s, st, f);
 		return;
 	case NC_STEP_SETSOCKOPT:
 		do_setsockopt(s, st, f);
 		return;
 	case NC_STEP_NONBLOCK: {
-		if (!(k = need_socket(s, f)))
+		if (!(k = nc_role_need_socket(s, f)))
 			return;
 		int fl = fcntl(k->fd, F_GETFL);
 		r = fl < 0 ? -1 : fcntl(k->fd, F_SETFL, st->on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
@@ -964,23 +602,7 @@ static void run_step(struct role_state *s, const struct nc_step *st, struct nc_f
 		r = shutdown(k->fd, st->how);
 		break;
 	case NC_STEP_CLOSE:
-		k = cur(s);
-		if (k->fd < 0) {
-			f->calls++;
-			f->ret = -1;
-			f->err = EBADF;
-			return;
-		}
-		close_unread(s, st, k, f);
-		sock_summarize(s, k);
-		k->connected = false;
-		r = close(k->fd);
-		f->calls++;
-		f->ret = r;
-		if (r < 0)
-			f->err = errno;
-		k->fd = -1;
-		sock_close(s, k);
+		do_close(s, st, f);
 		return;
 	case NC_STEP_SLEEP: {
 		struct timespec ts = { .tv_sec = st->duration_ns / NC_SEC,
@@ -1015,7 +637,7 @@ int nc_role_run(const struct nc_role_ctx *ctx)
 	for (uint32_t i = 0; i <= s.r->nsteps; i++) {
 		if (!ready_sent && i == ctx->ready_after) {
 			struct nc_addr bound;
-			sock_name(s.main.fd, &bound);
+			nc_role_sock_name(s.main.fd, &bound);
 			nc_rec_ready(&s.out, &bound);
 			ready_sent = true;
 			if (flush(&s) < 0)
@@ -1028,7 +650,7 @@ int nc_role_run(const struct nc_role_ctx *ctx)
 		struct nc_fact f;
 		nc_fact_init(&f);
 		f.step = i;
-		f.t_start = rel_now(&s);
+		f.t_start = nc_role_now(&s);
 		nc_rec_step_begin(&s.out, i, f.t_start);
 		if (flush(&s) < 0) {
 			nc_fact_free(&f);
@@ -1036,15 +658,15 @@ int nc_role_run(const struct nc_role_ctx *ctx)
 		}
 		errno = 0;
 		run_step(&s, st, &f);
-		f.t_end = rel_now(&s);
-		sock_name(cur(&s)->fd, &f.local);
+		f.t_end = nc_role_now(&s);
+		nc_role_sock_name(cur(&s)->fd, &f.local);
 		nc_rec_step_end(&s.out, &f);
 		nc_fact_free(&f);
 		if (flush(&s) < 0)
 			return NC_ROLE_EXIT_HARNESS;
 	}
-	report_left_unread(&s, &s.conn);
-	report_left_unread(&s, &s.main);
+	nc_role_report_left_unread(&s, &s.conn);
+	nc_role_report_left_unread(&s, &s.main);
 	sock_close(&s, &s.conn);
 	sock_close(&s, &s.main);
 	nc_rec_done(&s.out);
