@@ -166,10 +166,7 @@ void nc_role_report_left_unread(struct role_state *s, const struct sock *k)
 		u.count = n;
 		u.t = nc_role_now(s);
 		nc_role_sock_name(k->fd, &u.local);
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof(ss);
-		if (getpeername(k->fd, (struct sockaddr *)&ss, &sl) == 0)
-			nc_addr_from_sockaddr(&u.peer, (struct sockaddr *)&ss);
+		nc_role_peer_name(k->fd, &u.peer);
 		nc_buf_add(&u.bytes, f.actual.data, f.actual.len);
 		nc_rec_unread(&s->out, &u);
 		nc_unread_free(&u);
@@ -384,12 +381,8 @@ void nc_role_recv(struct role_state *s, const struct nc_step *st, struct nc_fact
 	}
 	/* recvmsg reports no source on a connected stream; the peer is the
 	 * socket's, so `from` can be judged on TCP too. */
-	if (stream && !f->peer.family) {
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof(ss);
-		if (getpeername(k->fd, (struct sockaddr *)&ss, &sl) == 0)
-			nc_addr_from_sockaddr(&f->peer, (struct sockaddr *)&ss);
-	}
+	if (stream && !f->peer.family)
+		nc_role_peer_name(k->fd, &f->peer);
 	f->nbytes = got;
 	if (cmp.active) {
 		/* Datagrams and single calls are compared whole: extra bytes are a

@@ -112,6 +112,17 @@ bool nc_role_sock_name(int fd, struct nc_addr *a)
 	return a->family != 0;
 }
 
+bool nc_role_peer_name(int fd, struct nc_addr *a)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	memset(a, 0, sizeof(*a));
+	if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &len) < 0)
+		return false;
+	nc_addr_from_sockaddr(a, (struct sockaddr *)&ss);
+	return a->family != 0;
+}
+
 /* Refreshes the variables from what this role knows now. The server knows
  * the client only as it observed it; the client knows itself from its own
  * socket. Cross-checking the two views is the supervisor's job. */
@@ -248,11 +259,8 @@ static void sock_close(struct role_state *s, struct sock *k)
 
 static void sock_mark_connected(struct sock *k)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
 	nc_role_sock_name(k->fd, &k->st.local);
-	if (getpeername(k->fd, (struct sockaddr *)&ss, &len) == 0)
-		nc_addr_from_sockaddr(&k->st.peer, (struct sockaddr *)&ss);
+	nc_role_peer_name(k->fd, &k->st.peer);
 	k->connected = true;
 }
 
@@ -353,14 +361,10 @@ static void note_sent(struct role_state *s, struct sock *k, const uint8_t *buf, 
 	struct nc_dgram d = { .sent = true, .step = f->step, .len = n, .copied = n,
 			      .digest = nc_digest_bytes(buf, n), .t = nc_role_now(s) };
 	nc_role_sock_name(k->fd, &d.local);
-	if (to) {
+	if (to)
 		d.peer = *to;
-	} else {
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof(ss);
-		if (getpeername(k->fd, (struct sockaddr *)&ss, &sl) == 0)
-			nc_addr_from_sockaddr(&d.peer, (struct sockaddr *)&ss);
-	}
+	else
+		nc_role_peer_name(k->fd, &d.peer);
 	nc_rec_dgram(&s->out, &d);
 }
 

@@ -42,6 +42,8 @@ struct role_state {
 int64_t nc_role_now(const struct role_state *s);
 /* getsockname() as an address; false when the socket has none. */
 bool nc_role_sock_name(int fd, struct nc_addr *a);
+/* getpeername() the same way. */
+bool nc_role_peer_name(int fd, struct nc_addr *a);
 /* The socket data steps use, created on first need; NULL (with the error
  * in f) when it cannot be created. */
 struct sock *nc_role_need_socket(struct role_state *s, struct nc_fact *f);

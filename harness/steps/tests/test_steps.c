@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1041,18 +1040,19 @@ static void test_vars(void)
 	ASSERT_STR(v.val[NC_VAR_CLIENT_HOSTPORT], "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535");
 }
 
-/* Runs a role in this process and returns the address its socket had
- * after step `step` (from its STEP_END record), or after its setup steps
- * (READY) when step is -1. */
-static struct nc_addr role_local_after(const char *text, enum nc_role_id id, bool no_wildcard,
-				       int step)
+/* Runs role id of the scenario text in this process, as its supervisor
+ * would in a process of its own, and appends its records to records. */
+static void run_role(const char *text, enum nc_role_id id, bool no_wildcard,
+		     struct nc_buf *records)
 {
-	struct nc_addr found;
-	memset(&found, 0, sizeof(found));
 	struct nc_scenario *sc = parse(text);
 	int p[2];
-	if (!sc || pipe(p) < 0)
-		return found;
+	if (!sc)
+		return;
+	if (pipe(p) < 0) {
+		nc_scenario_free(sc);
+		return;
+	}
 	struct nc_role_ctx ctx;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.sc = sc;
@@ -1065,13 +1065,25 @@ static struct nc_addr role_local_after(const char *text, enum nc_role_id id, boo
 	ctx.no_wildcard = no_wildcard;
 	CU_ASSERT_EQUAL(nc_role_run(&ctx), 0);
 	close(p[1]);
-	struct nc_buf in;
-	nc_buf_init(&in, 0);
 	uint8_t chunk[4096];
 	ssize_t n;
 	while ((n = read(p[0], chunk, sizeof(chunk))) > 0)
-		nc_buf_add(&in, chunk, (size_t)n);
+		nc_buf_add(records, chunk, (size_t)n);
 	close(p[0]);
+	nc_scenario_free(sc);
+}
+
+/* Runs a role in this process and returns the address its socket had
+ * after step `step` (from its STEP_END record), or after its setup steps
+ * (READY) when step is -1. */
+static struct nc_addr role_local_after(const char *text, enum nc_role_id id, bool no_wildcard,
+				       int step)
+{
+	struct nc_addr found;
+	memset(&found, 0, sizeof(found));
+	struct nc_buf in;
+	nc_buf_init(&in, 0);
+	run_role(text, id, no_wildcard, &in);
 	size_t off = 0, used;
 	enum nc_rec_type type;
 	struct nc_cursor body;
@@ -1088,7 +1100,6 @@ static struct nc_addr role_local_after(const char *text, enum nc_role_id id, boo
 		}
 	}
 	nc_buf_free(&in);
-	nc_scenario_free(sc);
 	return found;
 }
 
@@ -1149,33 +1160,12 @@ static void run_against(const char *steps, const char *greeting, bool close_afte
 	char text[512];
 	snprintf(text, sizeof(text), "scenario t\ntransport tcp\nfamily inet\nclient\n"
 		 "  connect 127.0.0.1:%u\n%s", at.port, steps);
-	struct nc_scenario *sc = parse(text);
-	int p[2];
-	if (!sc || pipe(p) < 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		nc_scenario_free(sc);
-		return;
-	}
-	struct nc_role_ctx ctx;
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.sc = sc;
-	ctx.role = NC_ROLE_CLIENT;
-	ctx.family = NC_FAM_INET;
-	ctx.rec_fd = p[1];
-	ctx.deadline_ns = INT64_MAX / 2;
-	ctx.timeout_scale = 1;
-	CU_ASSERT_EQUAL(nc_role_run(&ctx), 0);
-	close(p[1]);
+	run_role(text, NC_ROLE_CLIENT, false, records);
+	/* The greeter ends once the client has closed (the role's end closes
+	 * what it left open); its alarm ends it otherwise. */
 	int st;
 	CU_ASSERT_EQUAL(waitpid(pid, &st, 0), pid);
 	CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	uint8_t chunk[4096];
-	ssize_t n;
-	while ((n = read(p[0], chunk, sizeof(chunk))) > 0)
-		nc_buf_add(records, chunk, (size_t)n);
-	close(p[0]);
-	nc_scenario_free(sc);
 }
 
 /* The STEP_END fact of step `step` in records, and the role-end UNREAD
