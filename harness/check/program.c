@@ -36,7 +36,15 @@ static void program_vars(const struct nc_observed *o, enum nc_role_id id, struct
 	struct nc_addr a, in_family;
 	int fam = nc_role_family(o->family, id);
 	nc_vars_base(v, store, o->family, o->sc->name, o->unused_port);
-	if (nc_observed_server_addr(o, &a)) {
+	/* A server program that never became ready was still given its port:
+	 * what it printed about it can be checked. */
+	const struct nc_role_obs *srv = &o->role[NC_ROLE_SERVER];
+	bool server = nc_observed_server_addr(o, &a);
+	if (!server && srv->exec && srv->program_port) {
+		nc_role_loopback(o->family, NC_ROLE_SERVER, srv->program_port, &a);
+		server = true;
+	}
+	if (server) {
 		nc_addr_usable(&a, fam, &in_family);
 		nc_vars_addr(v, store, NC_VAR_SERVER_ADDR, NC_VAR_SERVER_PORT, &in_family);
 	}

@@ -1401,6 +1401,25 @@ static void test_programs_vars(void)
 	CU_ASSERT_EQUAL(f.r.status, NC_STATUS_ERROR);
 	fx_close(&f);
 
+	/* A server program that exited before it was ready still had its
+	 * port: its output is checked with it, not refused for want of it. */
+	static const char early[] =
+		"scenario prog\ntransport udp\n"
+		"server exec udp-receiver ${server.port}\n"
+		"  stdout line \"cannot bind ${server.hostport}\"\n"
+		"client\n  sendto \"hello\" server\n";
+	if (!fx_open(&f, early, NC_FAM_INET6))
+		return;
+	srv = &f.o.role[NC_ROLE_SERVER];
+	srv->started = true;
+	srv->fate = NC_FATE_EXITED;
+	srv->exit_status = 0;
+	srv->program_port = 4321;
+	nc_buf_adds(&srv->out[1], "cannot bind [::1]:4321\n");
+	nc_check_programs(&f.o, &f.r);
+	EXPECT_COUNT(&f.r, 0);
+	fx_close(&f);
+
 	/* The variables as the checks see them. */
 	if (!prog_fx(&f, "", ""))
 		return;
