@@ -576,7 +576,14 @@ int nc_run(struct nc_plan *plan, const struct nc_run_opts *o, const struct nc_ru
 		bool running = false;
 		for (int i = 0; i < R.nslots; i++)
 			running |= R.slots[i].used;
-		if (!running && R.nlinger == 0 && (R.interrupted || R.next_launch >= plan->nvariants))
+		/* Supervisors that have reported are only releasing their capture
+		 * (a packet socket's release waits for an RCU grace period, about
+		 * 8 ms): a run that is complete does not wait for them, they die
+		 * with the runner (their parent-death signal) and hold nothing of
+		 * the caller's. An interrupted run waits, so that nothing of it is
+		 * left when it exits. */
+		if (!running && (R.nlinger == 0 || !R.interrupted) &&
+		    (R.interrupted || R.next_launch >= plan->nvariants))
 			break;
 		watch(&R, &ps);
 		if (nc_pollset_wait(&ps) < 0 && errno != EINTR) {
