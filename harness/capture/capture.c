@@ -1,10 +1,9 @@
 /* capture.c: capture of a variant's loopback on a packet socket, with
- * libpcap's filter compiler and pcap files (see capture.h). */
+ * libpcap writing the pcap files (see capture.h). */
 #include "capture/capture.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
@@ -34,7 +33,8 @@ static const char probe_text[] = "netconform capture probe 51c0d28";
 
 struct nc_capture {
 	int fd;                 /* the packet socket */
-	pcap_t *dead;           /* a handle without a device: filter compiler and dumper */
+	int linktype;
+	pcap_t *dead;           /* a handle without a device, for the dumper; NULL until saving */
 	pcap_dumper_t *dumper;
 	uint64_t save_max;      /* 0: no cap */
 	struct nc_capture_saved saved;
@@ -47,7 +47,7 @@ struct nc_capture {
 
 int nc_capture_linktype(const struct nc_capture *c)
 {
-	return pcap_datalink(c->dead);
+	return c->linktype;
 }
 
 int nc_capture_fd(const struct nc_capture *c)
@@ -57,6 +57,13 @@ int nc_capture_fd(const struct nc_capture *c)
 
 int nc_capture_save(struct nc_capture *c, void *file, char *err, size_t errlen)
 {
+	c->dead = pcap_open_dead_with_tstamp_precision(c->linktype, NC_CAPTURE_SNAPLEN,
+							PCAP_TSTAMP_PRECISION_NANO);
+	if (!c->dead) {
+		snprintf(err, errlen, "cannot write the pcap file: no pcap handle");
+		fclose((FILE *)file);
+		return -1;
+	}
 	c->dumper = pcap_dump_fopen(c->dead, (FILE *)file);
 	if (!c->dumper) {
 		snprintf(err, errlen, "cannot write the pcap file: %s", pcap_geterr(c->dead));
@@ -134,7 +141,12 @@ static int recv_frame(struct nc_capture *c, struct pcap_pkthdr *h, int64_t *ts_n
 				continue;
 			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
 		}
-		if (from.sll_pkttype == PACKET_OUTGOING)
+		/* Only IPv4 and IPv6: everything on a private loopback is the
+		 * scenario's traffic and the marker, and this keeps out what a
+		 * decoder of IP could not read. (A kernel filter would do the same
+		 * at the price of compiling it into every variant's socket.) */
+		if (from.sll_pkttype == PACKET_OUTGOING ||
+		    (from.sll_protocol != htons(ETH_P_IP) && from.sll_protocol != htons(ETH_P_IPV6)))
 			continue;
 		*ts_ns = 0;
 		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm))
@@ -341,7 +353,7 @@ static int await_timestamps(struct nc_capture *c, char *err, size_t errlen)
  * the traffic needs. Created with protocol 0, it receives nothing and is
  * hooked into the device by bind() alone, which waits for no grace period;
  * its release waits for one, which the supervisor pays after it has sent
- * its result. */
+ * its result. libpcap writes the pcap file. */
 static int packet_socket(int rcvbuf, char *err, size_t errlen, enum nc_capture_fail *why)
 {
 	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -371,26 +383,6 @@ static int packet_socket(int rcvbuf, char *err, size_t errlen, enum nc_capture_f
 		return -1;
 	}
 	return fd;
-}
-
-/* Attaches "ip or ip6", compiled by libpcap for the link type, in the
- * kernel: everything on a private loopback is the scenario's traffic, plus
- * the marker; the filter keeps out what netconform cannot decode. */
-static int attach_filter(struct nc_capture *c, char *err, size_t errlen)
-{
-	struct bpf_program prog;
-	if (pcap_compile(c->dead, &prog, "ip or ip6", 1, PCAP_NETMASK_UNKNOWN) < 0) {
-		snprintf(err, errlen, "cannot compile the capture filter: %s", pcap_geterr(c->dead));
-		return -1;
-	}
-	/* libpcap's instructions have the kernel's layout (struct sock_filter). */
-	struct sock_fprog fp = { .len = (unsigned short)prog.bf_len,
-				 .filter = (struct sock_filter *)prog.bf_insns };
-	int rc = setsockopt(c->fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp));
-	pcap_freecode(&prog);
-	if (rc < 0)
-		snprintf(err, errlen, "cannot set the capture filter: %s", strerror(errno));
-	return rc;
 }
 
 /* The link type of iface: "lo" and Ethernet devices carry Ethernet
@@ -434,16 +426,7 @@ struct nc_capture *nc_capture_open(const char *iface, int buffer_bytes, char *er
 	c->buf = nc_xmalloc(NC_CAPTURE_SNAPLEN);
 	if (dlt < 0)
 		goto fail;
-	c->dead = pcap_open_dead_with_tstamp_precision(dlt, NC_CAPTURE_SNAPLEN,
-							PCAP_TSTAMP_PRECISION_NANO);
-	if (!c->dead) {
-		snprintf(msg, sizeof(msg), "cannot create a pcap handle");
-		goto fail;
-	}
-	/* The filter goes on before the socket is bound, so nothing it would
-	 * refuse is ever queued. */
-	if (attach_filter(c, msg, sizeof(msg)) < 0)
-		goto fail;
+	c->linktype = dlt;
 	struct sockaddr_ll a = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
 				 .sll_ifindex = ifindex };
 	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {

@@ -11,7 +11,8 @@
  * The capture is a packet socket without a ring (capture.c says why): it
  * is armed without waiting, holds in the kernel only the packets not read
  * yet, up to a limit given at open, and counts every packet it could not
- * queue as a drop. libpcap compiles its filter and writes its pcap file.
+ * queue as a drop. It keeps IPv4 and IPv6 frames; libpcap writes its pcap
+ * file.
  * Closing it waits for an RCU grace period (about 8 ms), so a supervisor
  * closes it after it has sent its result.
  *
