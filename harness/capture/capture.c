@@ -30,6 +30,7 @@
  * probe, sent while the capture is armed, has the same length. */
 static const char marker_text[] = "netconform capture marker 7f3e9a";
 static const char probe_text[] = "netconform capture probe 51c0d28";
+_Static_assert(sizeof(probe_text) == sizeof(marker_text), "the probe is as long as the marker");
 
 struct nc_capture {
 	int fd;                 /* the packet socket */
@@ -228,7 +229,8 @@ static int send_text(const char *text, int *fd_out, char *err, size_t errlen)
 	    getsockname(fd, (struct sockaddr *)&a, &len) < 0 ||
 	    sendto(fd, text, sizeof(marker_text) - 1, 0, (struct sockaddr *)&a,
 		   sizeof(a)) < 0) {
-		snprintf(err, errlen, "cannot send the capture marker: %s", strerror(errno));
+		snprintf(err, errlen, "cannot send the capture %s: %s",
+			 text == probe_text ? "probe" : "marker", strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
