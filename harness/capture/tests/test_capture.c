@@ -56,17 +56,34 @@ static int udp_pair(int *tx, struct sockaddr_in *to)
 	return rx;
 }
 
+/* Opens the capture on this namespace's "lo"; says why when it cannot. */
+static struct nc_capture *open_lo(int limit)
+{
+	char err[256];
+	enum nc_capture_fail why;
+	struct nc_capture *c = nc_capture_open("lo", limit, err, sizeof(err), &why);
+	if (!c)
+		fprintf(stderr, "%s\n", err);
+	return c;
+}
+
+/* Drains the capture into s; true when the marker came and nothing was
+ * dropped. */
+static bool drained_clean(struct nc_capture *c, struct seen *s)
+{
+	char err[256];
+	uint64_t drops = 1;
+	return nc_capture_drain(c, count, s, nc_now_ns() + 2 * NC_SEC, err, sizeof(err)) == 0 &&
+	       nc_capture_drops(c, &drops) == 0 && drops == 0;
+}
+
 /* Child: ten datagrams are captured once each (not also on their way out),
  * stamped between their sending and the drain, and nothing is dropped. */
 static int body_datagrams(void)
 {
-	char err[256];
-	enum nc_capture_fail why;
-	struct nc_capture *c = nc_capture_open("lo", NC_CAPTURE_BUFFER_MIN, err, sizeof(err), &why);
-	if (!c) {
-		fprintf(stderr, "%s\n", err);
+	struct nc_capture *c = open_lo(NC_CAPTURE_BUFFER_MIN);
+	if (!c)
 		return 10;
-	}
 	int tx;
 	struct sockaddr_in to;
 	if (udp_pair(&tx, &to) < 0)
@@ -76,12 +93,9 @@ static int body_datagrams(void)
 		if (sendto(tx, "hello", 5, 0, (struct sockaddr *)&to, sizeof(to)) != 5)
 			return 12;
 	struct seen s = { 0 };
-	if (nc_capture_drain(c, count, &s, nc_now_ns() + 2 * NC_SEC, err, sizeof(err)) != 0)
+	if (!drained_clean(c, &s))
 		return 13;
 	int64_t after = nc_realtime_ns();
-	uint64_t drops = 1;
-	if (nc_capture_drops(c, &drops) < 0 || drops != 0)
-		return 14;
 	if (s.frames != 10 || s.udp_small != 10)
 		return 15;
 	if (s.first_ts < before || s.last_ts > after)
@@ -94,8 +108,7 @@ static int body_datagrams(void)
 static int body_segments(void)
 {
 	char err[256];
-	enum nc_capture_fail why;
-	struct nc_capture *c = nc_capture_open("lo", NC_CAPTURE_BUFFER_MIN, err, sizeof(err), &why);
+	struct nc_capture *c = open_lo(NC_CAPTURE_BUFFER_MIN);
 	if (!c)
 		return 10;
 	int ls = socket(AF_INET, SOCK_STREAM, 0);
@@ -123,11 +136,8 @@ static int body_segments(void)
 		if (nc_capture_read(c, count, &s, err, sizeof(err)) < 0)
 			return 13;
 	}
-	if (nc_capture_drain(c, count, &s, nc_now_ns() + 2 * NC_SEC, err, sizeof(err)) != 0)
+	if (!drained_clean(c, &s))
 		return 14;
-	uint64_t drops = 1;
-	if (nc_capture_drops(c, &drops) < 0 || drops != 0)
-		return 15;
 	if (s.cut != 0 || s.biggest <= 32768)
 		return 16;
 	nc_capture_close(c);
@@ -139,8 +149,7 @@ static int body_segments(void)
 static int body_drops(void)
 {
 	char err[256];
-	enum nc_capture_fail why;
-	struct nc_capture *c = nc_capture_open("lo", 8192, err, sizeof(err), &why);
+	struct nc_capture *c = open_lo(8192);
 	if (!c)
 		return 10;
 	int tx;
