@@ -1,10 +1,14 @@
 /* bare.c: the bare C baselines netconform's benchmark compares against.
  *
- *   nc-bench-bare pair udp|tcp N [netns]   N forked server/client pairs doing
+ *   nc-bench-bare pair udp|tcp N [netns] [-j W]
+ *                                          N forked server/client pairs doing
  *                                          a UDP hello/bye or a TCP greeting
  *                                          and reply on loopback, each pair
  *                                          optionally in a fresh network
- *                                          namespace; prints ms per pair
+ *                                          namespace, W at once (default 1,
+ *                                          as wide as netconform's -j for the
+ *                                          fair floor); prints wall ms per
+ *                                          pair
  *   nc-bench-bare bulk BYTES               one TCP transfer of BYTES over
  *                                          loopback in a fresh namespace;
  *                                          prints the seconds it took
@@ -111,24 +115,44 @@ static void one_pair(int tcp)
 	waitpid(cli, NULL, 0);
 }
 
-static void pairs(int tcp, int n, int netns)
+static void pair_in(int tcp, int netns)
 {
-	double t0 = now_s();
-	for (int i = 0; i < n; i++) {
-		if (!netns) {
-			one_pair(tcp);
-			continue;
-		}
-		long pid = syscall(SYS_clone, CLONE_NEWNET | SIGCHLD, NULL, NULL, NULL, 0);
-		if (pid < 0)
-			die("clone");
-		if (pid == 0) {
-			lo_up();
-			one_pair(tcp);
-			_exit(0);
-		}
-		waitpid((pid_t)pid, NULL, 0);
+	if (!netns) {
+		one_pair(tcp);
+		return;
 	}
+	long pid = syscall(SYS_clone, CLONE_NEWNET | SIGCHLD, NULL, NULL, NULL, 0);
+	if (pid < 0)
+		die("clone");
+	if (pid == 0) {
+		lo_up();
+		one_pair(tcp);
+		_exit(0);
+	}
+	waitpid((pid_t)pid, NULL, 0);
+}
+
+/* W workers share the N pairs, each doing its part one pair at a time. */
+static void pairs(int tcp, int n, int netns, int width)
+{
+	if (width < 1)
+		width = 1;
+	double t0 = now_s();
+	for (int w = 0; w < width; w++) {
+		int share = n / width + (w < n % width);
+		pid_t pid = width == 1 ? 0 : fork();
+		if (pid < 0)
+			die("fork");
+		if (pid > 0)
+			continue;
+		for (int i = 0; i < share; i++)
+			pair_in(tcp, netns);
+		if (width == 1)
+			break;
+		_exit(0);
+	}
+	while (wait(NULL) > 0)
+		;
 	printf("%.4f\n", (now_s() - t0) * 1000.0 / n);
 }
 
@@ -186,13 +210,20 @@ static void bulk(unsigned long long bytes)
 int main(int argc, char **argv)
 {
 	if (argc >= 4 && !strcmp(argv[1], "pair")) {
-		pairs(!strcmp(argv[2], "tcp"), atoi(argv[3]), argc > 4 && !strcmp(argv[4], "netns"));
+		int netns = 0, width = 1;
+		for (int i = 4; i < argc; i++) {
+			if (!strcmp(argv[i], "netns"))
+				netns = 1;
+			else if (!strcmp(argv[i], "-j") && i + 1 < argc)
+				width = atoi(argv[++i]);
+		}
+		pairs(!strcmp(argv[2], "tcp"), atoi(argv[3]), netns, width);
 		return 0;
 	}
 	if (argc == 3 && !strcmp(argv[1], "bulk")) {
 		bulk(strtoull(argv[2], NULL, 10));
 		return 0;
 	}
-	fprintf(stderr, "usage: nc-bench-bare pair udp|tcp N [netns] | bulk BYTES\n");
+	fprintf(stderr, "usage: nc-bench-bare pair udp|tcp N [netns] [-j W] | bulk BYTES\n");
 	return 2;
 }

@@ -1,4 +1,4 @@
-/* capture.h: recording a variant's loopback traffic with libpcap.
+/* capture.h: recording a variant's loopback traffic.
  *
  * The supervisor opens the capture on the "lo" of the variant's own network
  * namespace before any role starts, so the first SYN is never missed; it
@@ -7,6 +7,14 @@
  * datagram it sends itself: every packet the roles caused was queued before
  * the marker, so when the marker is read nothing of theirs is left, and no
  * fixed sleep is needed. The marker is never shown, written or checked.
+ *
+ * The capture is a packet socket without a ring (capture.c says why): it
+ * is armed without waiting, holds in the kernel only the packets not read
+ * yet, up to a limit given at open, and counts every packet it could not
+ * queue as a drop. It keeps IPv4 and IPv6 frames; libpcap writes its pcap
+ * file.
+ * Closing it waits for an RCU grace period (about 8 ms), so a supervisor
+ * closes it after it has sent its result.
  *
  * Ownership: nc_capture_open() returns a new capture that the caller closes
  * with nc_capture_close().
@@ -18,15 +26,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Whole packets: the loopback MTU is 65536, plus the link header and some
- * margin. A larger snap length would only waste ring space: in immediate
- * mode every ring frame is sized for it. */
+/* Whole packets: the loopback MTU is 65536 (a TCP segment on "lo" is at
+ * most that, GSO included), plus the link header and some margin. */
 #define NC_CAPTURE_SNAPLEN (65536 + 464)
-/* The kernel ring: 8 MiB for ordinary scenarios (its set-up costs about 2 ms
- * of kernel time, which grows with the size), a larger one for scenarios
- * that move bulk data, so that a burst never overflows it. */
-#define NC_CAPTURE_BUFFER (8 << 20)
-#define NC_CAPTURE_BUFFER_BULK (128 << 20)
+/* The receive-buffer limit of a capture, in bytes of kernel buffers
+ * charged while packets wait to be read. It is a limit, not an
+ * allocation: an idle capture costs nothing, and a hello/bye uses a few
+ * kilobytes of it. */
+#define NC_CAPTURE_BUFFER_MIN (16 << 20)
+#define NC_CAPTURE_BUFFER_MAX (256 << 20)
 
 struct nc_capture;
 
@@ -42,7 +50,9 @@ typedef void (*nc_capture_cb)(void *ctx, const struct nc_captured *pkt);
 
 enum nc_capture_fail { NC_CAPTURE_ERROR, NC_CAPTURE_NO_PERMISSION };
 
-/* Opens and arms the capture on iface. Returns NULL with err filled and
+/* Opens and arms the capture on iface, with at most buffer_bytes of
+ * packets waiting in the kernel. It returns once packets are timestamped
+ * when they are captured (see capture.c). Returns NULL with err filled and
  * *why saying whether permission was the problem. */
 struct nc_capture *nc_capture_open(const char *iface, int buffer_bytes, char *err, size_t errlen,
 				   enum nc_capture_fail *why);
@@ -84,9 +94,8 @@ int nc_capture_read(struct nc_capture *c, nc_capture_cb cb, void *ctx, char *err
 int nc_capture_drain(struct nc_capture *c, nc_capture_cb cb, void *ctx, int64_t deadline_ns,
 		     char *err, size_t errlen);
 
-/* Packets the kernel dropped (buffer full) or the interface dropped. On
- * "lo" each packet passes the tap twice, so received counts are not
- * comparable with what was delivered; drops are. */
+/* Packets the capture could not queue (its limit reached, or no kernel
+ * memory for them), counted since it was opened. */
 int nc_capture_drops(struct nc_capture *c, uint64_t *dropped);
 
 void nc_capture_close(struct nc_capture *c);

@@ -87,8 +87,10 @@ struct nc_wirelog *nc_wirelog_new(int linktype, int64_t epoch_realtime_ns)
 	cfg.ctx = pv;
 	pv->conns = nc_tcp_conns_new(&cfg);
 	w->priv = pv;
-	w->head = nc_xcalloc(NC_WIRE_KEEP_HEAD, sizeof(*w->head));
-	w->tail = nc_xcalloc(NC_WIRE_KEEP_TAIL, sizeof(*w->tail));
+	/* The summaries grow with the capture: a hello/bye keeps a dozen, and
+	 * allocating room for NC_WIRE_KEEP_HEAD up front (over a megabyte,
+	 * mapped and unmapped again by every variant) cost more than its
+	 * packets. */
 	return w;
 }
 
@@ -275,8 +277,14 @@ void nc_wirelog_add(struct nc_wirelog *w, int64_t ts_ns, const uint8_t *data, ui
 
 	/* Keep a summary: the first packets, then a ring of the latest. */
 	if (w->nhead < NC_WIRE_KEEP_HEAD) {
+		if (w->nhead == w->head_cap) {
+			w->head_cap = w->head_cap ? w->head_cap * 2 : 32;
+			w->head = nc_xrealloc(w->head, w->head_cap * sizeof(*w->head));
+		}
 		summarize(w, &p, ts_ns, &w->head[w->nhead++]);
 	} else {
+		if (!w->tail)
+			w->tail = nc_xcalloc(NC_WIRE_KEEP_TAIL, sizeof(*w->tail));
 		struct nc_wpkt *slot = &w->tail[w->tail_next];
 		if (w->ntail == NC_WIRE_KEEP_TAIL) {
 			wpkt_free(slot);
@@ -344,7 +352,7 @@ void nc_wirelog_free(struct nc_wirelog *w)
 	struct priv *pv = w->priv;
 	for (size_t i = 0; i < w->nhead; i++)
 		wpkt_free(&w->head[i]);
-	for (size_t i = 0; i < NC_WIRE_KEEP_TAIL; i++)
+	for (size_t i = 0; w->tail && i < NC_WIRE_KEEP_TAIL; i++)
 		wpkt_free(&w->tail[i]);
 	free(w->head);
 	free(w->tail);

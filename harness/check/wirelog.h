@@ -92,9 +92,10 @@ struct nc_wirelog {
 	char first_bad[192];        /* "#12 ...: [truncated ...]" */
 	uint32_t first_ipv4, first_ipv6; /* index of the first such packet, 0 if none */
 
-	struct nc_wpkt *head;       /* the first packets */
+	struct nc_wpkt *head;       /* the first packets (grown as they come) */
 	size_t nhead;
-	struct nc_wpkt *tail;       /* a ring of the last packets beyond head */
+	size_t head_cap;
+	struct nc_wpkt *tail;       /* a ring of the last packets beyond head (NULL until then) */
 	size_t ntail;               /* filled slots */
 	size_t tail_next;           /* next slot to overwrite */
 	uint64_t skipped;           /* packets between head and tail not kept */

@@ -41,26 +41,43 @@ static char *pcap_path(const struct sup *s)
 	return nc_buf_steal(&b);
 }
 
-/* A scenario moves bulk data when its payloads add up to more than a few
- * MiB, or when a program (whose volume is unknown) takes part. */
-static bool bulk_scenario(const struct nc_scenario *sc)
+/* The bytes a scenario's built-in roles can send, or UINT64_MAX when a
+ * program (whose volume is unknown) takes part. */
+static uint64_t scenario_volume(const struct nc_scenario *sc)
 {
 	uint64_t total = 0;
 	for (int r = 0; r < NC_ROLE_COUNT; r++) {
 		const struct nc_role *role = &sc->role[r];
 		if (role->present && role->is_exec)
-			return true;
+			return UINT64_MAX;
 		for (size_t i = 0; i < role->nsteps; i++) {
 			const struct nc_payload *pl = &role->steps[i].payload;
 			if (pl->kind == NC_PAYLOAD_RANDOM)
 				total += pl->count;
 			else if (pl->kind == NC_PAYLOAD_REPEAT)
 				total += pl->count * pl->pattern_len;
-			else if (pl->kind == NC_PAYLOAD_FILE && pl->text.nparts)
+			else if (pl->text.nparts)
 				total += pl->text.parts[0].len;
 		}
 	}
-	return total > (4u << 20);
+	return total;
+}
+
+/* The capture's receive-buffer limit. Nothing of it is allocated up front
+ * (capture.h): it bounds what may wait in the kernel while the supervisor
+ * is busy, so it only has to be larger than any backlog the traffic can
+ * build, and a packet that does not fit is a drop, which fails the
+ * variant. Each queued packet is charged its kernel buffer (a few hundred
+ * bytes for an empty ACK, about 66 KiB for a 64 KiB segment), hence the
+ * factor and the floor; programs and --wrap (whose traffic is unknown) get
+ * the most. */
+static int capture_limit(const struct sup *s)
+{
+	uint64_t v = scenario_volume(s->sc);
+	if (s->obs.wrap || v > (uint64_t)NC_CAPTURE_BUFFER_MAX / 2)
+		return NC_CAPTURE_BUFFER_MAX;
+	uint64_t want = 2 * v + NC_CAPTURE_BUFFER_MIN;
+	return want > NC_CAPTURE_BUFFER_MAX ? NC_CAPTURE_BUFFER_MAX : (int)want;
 }
 
 void nc_sup_capture_start(struct sup *s)
@@ -81,8 +98,7 @@ void nc_sup_capture_start(struct sup *s)
 	}
 	char err[256];
 	enum nc_capture_fail why;
-	s->cap = nc_capture_open("lo", bulk_scenario(s->sc) ? NC_CAPTURE_BUFFER_BULK : NC_CAPTURE_BUFFER,
-				 err, sizeof(err), &why);
+	s->cap = nc_capture_open("lo", capture_limit(s), err, sizeof(err), &why);
 	if (!s->cap) {
 		snprintf(s->capture_note, sizeof(s->capture_note), "wire checks skipped: %s", err);
 		s->capture_error = why != NC_CAPTURE_NO_PERMISSION || o->require_capture;
