@@ -34,6 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wire/tcp_flags.h" /* NC_TCP_*: a wire expectation's flags */
+
 /* A position in the scenario file, 1-based. */
 struct nc_pos {
 	uint32_t line;
@@ -243,13 +245,6 @@ enum nc_wire_kind {
 	NC_WIRE_ONLY,        /* no other packets between the endpoints */
 };
 
-#define NC_TCP_FIN 0x01
-#define NC_TCP_SYN 0x02
-#define NC_TCP_RST 0x04
-#define NC_TCP_PSH 0x08
-#define NC_TCP_ACK 0x10
-#define NC_TCP_URG 0x20
-
 struct nc_wire_item {
 	enum nc_wire_kind kind;
 	struct nc_pos pos;
@@ -257,7 +252,7 @@ struct nc_wire_item {
 	struct nc_endpoint src, dst;
 	int proto;                  /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP */
 	bool has_flags;
-	uint8_t flags;              /* NC_TCP_* */
+	uint8_t flags;              /* NC_TCP_* (wire/tcp_flags.h) */
 	bool has_payload;
 	struct nc_payload payload;
 	bool has_len;

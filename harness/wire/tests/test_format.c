@@ -13,7 +13,6 @@ static const char *fmt(const struct fb *f, uint32_t caplen, struct nc_fmt_ctx *c
 {
 	static char line[512];
 	struct nc_pkt p;
-	memset(&p, 0, sizeof(p));
 	nc_pkt_decode(NC_LINK_EN10MB, f->b, caplen ? caplen : (uint32_t)f->n, (uint32_t)f->n, &p);
 	return nc_pkt_format_str(&p, ctx, line, sizeof(line));
 }
