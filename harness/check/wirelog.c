@@ -292,7 +292,7 @@ void nc_wirelog_add(struct nc_wirelog *w, int64_t ts_ns, const uint8_t *data, ui
 	else if (p.l4 == IPPROTO_UDP && p.payload)
 		keep_dgram(w, &p);
 	if (p.l4 == IPPROTO_TCP) {
-		if (!nc_tcp_conns_add(pv->conns, &p))
+		if (!nc_tcp_conns_add(pv->conns, &p, NULL))
 			w->tcp_untracked = nc_tcp_conns_untracked(pv->conns);
 	}
 }

@@ -181,7 +181,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nc_buf_reset(&line);
 		nc_pkt_format(&line, &p, fctx);
 		nc_pkt_format(&line, &p, NULL);
-		nc_tcp_conns_add(conns, &p);
+		nc_tcp_conns_add(conns, &p, NULL);
 		free(frame);
 	}
 	nc_tcp_conns_finish(conns);
