@@ -240,9 +240,12 @@ struct nc_role {
 enum nc_wire_kind {
 	NC_WIRE_HANDSHAKE,   /* SYN, SYN-ACK, ACK from client to server */
 	NC_WIRE_TEARDOWN,    /* teardown fin|rst */
-	NC_WIRE_PACKET,      /* src > dst proto [flags F] [payload|len N] */
-	NC_WIRE_ICMP,        /* src > dst icmp unreachable port */
-	NC_WIRE_ONLY,        /* no other packets between the endpoints */
+	NC_WIRE_STREAM,      /* src > dst tcp PAYLOAD|len N: the next bytes of that
+				direction's stream, however segments split them */
+	NC_WIRE_PACKET,      /* src > dst udp [PAYLOAD|len N], or src > dst tcp
+				segment [flags F] [PAYLOAD|len N]: one packet */
+	NC_WIRE_ICMP,        /* src > dst icmp port-unreachable */
+	NC_WIRE_ONLY,        /* nothing else between the endpoints */
 };
 
 struct nc_wire_item {
@@ -251,12 +254,12 @@ struct nc_wire_item {
 	char *text;                 /* the source line, for messages */
 	struct nc_endpoint src, dst;
 	int proto;                  /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP */
-	bool has_flags;
+	bool has_flags;             /* PACKET on tcp (a segment) only */
 	uint8_t flags;              /* NC_TCP_* (wire/tcp_flags.h) */
-	bool has_payload;
+	bool has_payload;           /* PACKET: optional; STREAM: this or has_len */
 	struct nc_payload payload;
 	bool has_len;
-	uint64_t len;
+	uint64_t len;               /* STREAM: at least 1 */
 	bool teardown_rst;          /* teardown: rst instead of fin */
 };
 
