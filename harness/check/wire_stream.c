@@ -346,7 +346,8 @@ static int cmp_range(const void *a, const void *b)
 /* The first byte of d's stream no line covered, or its length. */
 static uint64_t first_uncovered(struct nc_wdir *d, uint64_t *end)
 {
-	qsort(d->cov, d->ncov, sizeof(*d->cov), cmp_range);
+	if (d->ncov)
+		qsort(d->cov, d->ncov, sizeof(*d->cov), cmp_range);
 	uint64_t at = 0;
 	for (size_t i = 0; i < d->ncov && d->cov[i].lo <= at; i++)
 		if (d->cov[i].hi > at)
