@@ -84,6 +84,8 @@ static int parse_flags_word(const struct nc_tok *t, uint8_t *flags)
 	return 0;
 }
 
+#define FLAGS_HINT "TCP flags (letters S, A, P, F, R, U, like SA or FA)"
+
 /* Names the letter that is not a TCP flag. */
 static int bad_flags(struct parser *p, const struct nc_tok *t)
 {
@@ -104,7 +106,7 @@ static int bad_flags(struct parser *p, const struct nc_tok *t)
 			return perr(p, NC_DIAG_SYNTAX, t->col, "too many TCP flag letters in %s (each "
 				    "of S, A, P, F, R and U at most once)", quoted(t, nb, sizeof(nb)));
 	}
-	return expected(p, t, "TCP flags (letters S, A, P, F, R, U, like SA or FA)");
+	return expected(p, t, FLAGS_HINT);
 }
 
 /* What follows 'tcp': nothing for a stream line, or the segment form. */
@@ -112,8 +114,6 @@ NC_WORDS(tcp_form_table, NC_WORD("segment", NC_WIRE_PACKET));
 
 static const struct nc_kw len_rows[] = { { .name = "len", .alias = { "length" } } };
 static const struct nc_kw_table len_table = NC_KW_TABLE(len_rows);
-
-#define FLAGS_HINT "TCP flags (letters S, A, P, F, R, U, like SA or FA)"
 
 /* "flags F", or a bare flags word ("PA"). */
 static int packet_flags(struct parser *p, struct nc_wire_item *w)
