@@ -1,4 +1,6 @@
-/* wire.h: the checks on captured traffic (see wire.c for what they judge). */
+/* wire.h: the checks on captured traffic: the automatic ones (wire.c says
+ * what they judge) and the scenario's wire section (wire_section.c and
+ * wire_stream.c say how its lines match). */
 #ifndef NC_CHECK_WIRE_H
 #define NC_CHECK_WIRE_H
 
@@ -10,7 +12,7 @@
  * must be finished (nc_wirelog_finish). */
 void nc_check_wire_auto(const struct nc_observed *o, struct nc_wirelog *w, struct nc_result *r);
 
-/* The scenario's wire section, matched in order. */
+/* The scenario's wire section, matched in order; the log must be finished. */
 void nc_check_wire_section(const struct nc_observed *o, const struct nc_wirelog *w,
 			   struct nc_result *r);
 

@@ -12,8 +12,12 @@
 #include "wire/packet.h"
 #include "wire/tcp_stream.h"
 
+struct priv;
+
 struct dir_sink {
 	struct nc_streamsum *sum;
+	struct nc_buf kept;           /* the first bytes, for stream lines */
+	struct priv *pv;              /* for the budget of kept bytes */
 	uint64_t gap_bytes;
 };
 
@@ -44,12 +48,25 @@ struct priv {
 	struct nc_tcp_conns *conns;
 	struct conn_user **users;     /* every connection's user data, to free */
 	size_t nusers;
+	uint64_t stream_kept;         /* stream bytes kept verbatim, all directions */
 };
 
 static void on_bytes(void *ctx, const uint8_t *p, size_t n)
 {
 	struct dir_sink *s = ctx;
 	nc_streamsum_update(s->sum, p, n);
+	/* Only the bytes in order from the stream's start are kept: after a
+	 * gap, the verbatim copy would no longer be at its offsets. */
+	if (s->gap_bytes == 0 && s->kept.len < NC_WIRE_STREAM_KEEP &&
+	    s->pv->stream_kept < NC_WIRE_STREAM_BUDGET) {
+		size_t room = NC_WIRE_STREAM_KEEP - s->kept.len;
+		uint64_t left = NC_WIRE_STREAM_BUDGET - s->pv->stream_kept;
+		size_t take = n < room ? n : room;
+		if (take > left)
+			take = (size_t)left;
+		nc_buf_add(&s->kept, p, take);
+		s->pv->stream_kept += take;
+	}
 }
 
 static void on_gap(void *ctx, uint64_t offset, uint64_t n, bool uncaptured)
@@ -67,6 +84,8 @@ static void on_new_conn(void *ctx, struct nc_tcp_conn *c)
 	for (int i = 0; i < 2; i++) {
 		nc_streamsum_init(&u->sum[i]);
 		u->sink[i].sum = &u->sum[i];
+		u->sink[i].pv = pv;
+		nc_buf_init(&u->sink[i].kept, NC_WIRE_STREAM_KEEP);
 		nc_tcp_stream_set_sink(c->dir[i], on_bytes, on_gap, &u->sink[i]);
 	}
 	c->user = u;
@@ -276,32 +295,40 @@ void nc_wirelog_add(struct nc_wirelog *w, int64_t ts_ns, const uint8_t *data, ui
 	}
 
 	/* Keep a summary: the first packets, then a ring of the latest. */
+	struct nc_wpkt *slot;
 	if (w->nhead < NC_WIRE_KEEP_HEAD) {
 		if (w->nhead == w->head_cap) {
 			w->head_cap = w->head_cap ? w->head_cap * 2 : 32;
 			w->head = nc_xrealloc(w->head, w->head_cap * sizeof(*w->head));
 		}
-		summarize(w, &p, ts_ns, &w->head[w->nhead++]);
+		slot = &w->head[w->nhead++];
 	} else {
 		if (!w->tail)
 			w->tail = nc_xcalloc(NC_WIRE_KEEP_TAIL, sizeof(*w->tail));
-		struct nc_wpkt *slot = &w->tail[w->tail_next];
+		slot = &w->tail[w->tail_next];
 		if (w->ntail == NC_WIRE_KEEP_TAIL) {
 			wpkt_free(slot);
 			w->skipped++;
 		} else {
 			w->ntail++;
 		}
-		summarize(w, &p, ts_ns, slot);
 		w->tail_next = (w->tail_next + 1) % NC_WIRE_KEEP_TAIL;
 	}
+	summarize(w, &p, ts_ns, slot);
 	if (p.ipver && p.fragment && (p.layers & NC_LAYER_NET))
 		add_fragment(w, &p, data, caplen);
 	else if (p.l4 == IPPROTO_UDP && p.payload)
 		keep_dgram(w, &p);
 	if (p.l4 == IPPROTO_TCP) {
-		if (!nc_tcp_conns_add(pv->conns, &p))
+		int side;
+		struct nc_tcp_conn *c = nc_tcp_conns_add(pv->conns, &p, &side);
+		if (!c) {
 			w->tcp_untracked = nc_tcp_conns_untracked(pv->conns);
+		} else {
+			slot->conn = c->id;
+			slot->side = (uint8_t)side;
+			slot->placed = nc_tcp_stream_last_offset(c->dir[side], &slot->stream_off);
+		}
 	}
 }
 
@@ -325,6 +352,12 @@ void nc_wirelog_finish(struct nc_wirelog *w)
 			memcpy(s->dst, c->addr[1 - side], 16);
 			s->sport = c->port[side];
 			s->dport = c->port[1 - side];
+			s->side = (uint8_t)side;
+			s->length = u->sum[side].total + u->sink[side].gap_bytes;
+			s->nkept = u->sink[side].kept.len;
+			s->kept = s->nkept ? (uint8_t *)nc_buf_steal(&u->sink[side].kept) : NULL;
+			if (!s->kept)
+				s->nkept = 0;
 			/* The summary moves to the log; the connection keeps an empty one. */
 			s->sum = u->sum[side];
 			nc_streamsum_init(&u->sum[side]);
@@ -359,12 +392,16 @@ void nc_wirelog_free(struct nc_wirelog *w)
 	for (size_t i = 0; i < w->ndgrams; i++)
 		free(w->dgrams[i].bytes);
 	free(w->dgrams);
-	for (size_t i = 0; i < w->nstreams; i++)
+	for (size_t i = 0; i < w->nstreams; i++) {
 		nc_streamsum_free(&w->streams[i].sum);
+		free(w->streams[i].kept);
+	}
 	free(w->streams);
 	for (size_t i = 0; i < pv->nusers; i++) {
-		nc_streamsum_free(&pv->users[i]->sum[0]);
-		nc_streamsum_free(&pv->users[i]->sum[1]);
+		for (int side = 0; side < 2; side++) {
+			nc_streamsum_free(&pv->users[i]->sum[side]);
+			nc_buf_free(&pv->users[i]->sink[side].kept);
+		}
 		free(pv->users[i]);
 	}
 	free(pv->users);
@@ -391,4 +428,14 @@ const struct nc_wpkt *nc_wirelog_get(const struct nc_wirelog *w, size_t i)
 	/* The ring's oldest entry is at tail_next once it has wrapped. */
 	size_t start = w->ntail == NC_WIRE_KEEP_TAIL ? w->tail_next : 0;
 	return &w->tail[(start + i) % NC_WIRE_KEEP_TAIL];
+}
+
+const struct nc_wstream *nc_wirelog_stream(const struct nc_wirelog *w, uint32_t conn, int side)
+{
+	/* nc_wirelog_finish lays the directions out by connection id, which
+	 * the table hands out as 1, 2, 3... in order of creation. */
+	size_t i = ((size_t)conn - 1) * 2 + (size_t)side;
+	if (conn == 0 || side < 0 || side > 1 || i >= w->nstreams)
+		return NULL;
+	return &w->streams[i];
 }

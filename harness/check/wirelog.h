@@ -11,7 +11,11 @@
  * - every UDP datagram's length and digest (and, within a budget, its
  *   bytes), for the datagram checks;
  * - every TCP connection reassembled, each direction summarized as it is
- *   delivered (util/digest.h), for the stream checks;
+ *   delivered (util/digest.h), for the stream checks, with its first
+ *   NC_WIRE_STREAM_KEEP bytes verbatim (within NC_WIRE_STREAM_BUDGET for
+ *   all of them) for the wire section's stream lines; each summarized TCP
+ *   packet records its connection, side and stream offset, so a stream
+ *   byte can be traced to the packet that first carried it;
  * - counts of IPv4 and IPv6 packets, and of undecodable ones.
  *
  * Ownership: nc_wirelog_new() returns a new log that the caller frees with
@@ -30,6 +34,8 @@
 #define NC_WIRE_HEAD_BYTES 2048     /* payload bytes kept per summarized packet */
 #define NC_WIRE_UDP_BUDGET (16u << 20) /* datagram bytes kept for prefix checks */
 #define NC_WIRE_MAX_DGRAMS 65536
+#define NC_WIRE_STREAM_KEEP (1u << 20)   /* stream bytes kept verbatim per direction */
+#define NC_WIRE_STREAM_BUDGET (16u << 20) /* and for all directions together */
 
 struct nc_wpkt {
 	uint32_t index;             /* 1-based in the capture */
@@ -38,7 +44,12 @@ struct nc_wpkt {
 	uint8_t src[16], dst[16];
 	uint8_t l4;                 /* IPPROTO_* or 0 */
 	uint16_t sport, dport;
-	uint8_t flags;              /* TCP flags */
+	uint8_t flags;              /* TCP flags (wire/tcp_flags.h) */
+	uint32_t conn;              /* TCP: its connection's id (1-based); 0: not tracked */
+	uint8_t side;               /* TCP: the side of that connection that sent it */
+	bool placed;                /* TCP: it has payload, at stream_off of that side's stream */
+	int64_t stream_off;         /* the offset of its first payload byte in the stream
+				       (negative: bytes before the stream's first known byte) */
 	uint32_t seq, ack;
 	uint32_t payload_len;       /* as the headers announce */
 	uint16_t udp_len;
@@ -74,7 +85,13 @@ struct nc_wstream {
 	int ipver;
 	uint8_t src[16], dst[16];
 	uint16_t sport, dport;
+	uint8_t side;               /* which side of the connection sends it */
 	struct nc_streamsum sum;    /* the delivered bytes (owned) */
+	uint64_t length;            /* its data bytes in sequence space: sum.total plus
+				       the bytes the capture missed (holes, snap length) */
+	uint8_t *kept;              /* the first nkept delivered bytes (owned) */
+	uint64_t nkept;             /* at most NC_WIRE_STREAM_KEEP; fewer when the stream
+				       is shorter or the budget ran out */
 	uint64_t holes, hole_bytes, first_hole;
 	uint64_t inconsistencies;
 	char first_inconsistency[160];
@@ -123,5 +140,9 @@ void nc_wirelog_free(struct nc_wirelog *w);
 /* The kept packets in capture order: i < nc_wirelog_count(). */
 size_t nc_wirelog_count(const struct nc_wirelog *w);
 const struct nc_wpkt *nc_wirelog_get(const struct nc_wirelog *w, size_t i);
+
+/* The direction of connection `conn` (an nc_wpkt's conn) that `side`
+ * sends, once the log is finished; NULL when there is none. Borrowed. */
+const struct nc_wstream *nc_wirelog_stream(const struct nc_wirelog *w, uint32_t conn, int side);
 
 #endif

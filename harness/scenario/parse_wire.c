@@ -1,7 +1,9 @@
 /* parse_wire.c: the wire section: what the capture must show, one
- * expectation a line: the TCP handshake and teardown, single packets
- * (SOURCE > DESTINATION PROTOCOL [flags F] [payload | len N]), ICMP
- * errors, and 'only' (nothing else between the endpoints).
+ * expectation a line: the TCP handshake and teardown, the next bytes of a
+ * TCP stream (SOURCE > DESTINATION tcp PAYLOAD | len N), single packets
+ * (SOURCE > DESTINATION udp [PAYLOAD | len N], SOURCE > DESTINATION tcp
+ * segment [flags F] [PAYLOAD | len N]), ICMP errors, and 'only' (nothing
+ * else between the endpoints).
  */
 #include "scenario/parse_int.h"
 
@@ -82,6 +84,8 @@ static int parse_flags_word(const struct nc_tok *t, uint8_t *flags)
 	return 0;
 }
 
+#define FLAGS_HINT "TCP flags (letters S, A, P, F, R, U, like SA or FA)"
+
 /* Names the letter that is not a TCP flag. */
 static int bad_flags(struct parser *p, const struct nc_tok *t)
 {
@@ -102,8 +106,14 @@ static int bad_flags(struct parser *p, const struct nc_tok *t)
 			return perr(p, NC_DIAG_SYNTAX, t->col, "too many TCP flag letters in %s (each "
 				    "of S, A, P, F, R and U at most once)", quoted(t, nb, sizeof(nb)));
 	}
-	return expected(p, t, "TCP flags (letters S, A, P, F, R, U, like SA or FA)");
+	return expected(p, t, FLAGS_HINT);
 }
+
+/* What follows 'tcp': nothing for a stream line, or the segment form. */
+NC_WORDS(tcp_form_table, NC_WORD("segment", NC_WIRE_PACKET));
+
+static const struct nc_kw len_rows[] = { { .name = "len", .alias = { "length" } } };
+static const struct nc_kw_table len_table = NC_KW_TABLE(len_rows);
 
 /* "flags F", or a bare flags word ("PA"). */
 static int packet_flags(struct parser *p, struct nc_wire_item *w)
@@ -117,8 +127,7 @@ static int packet_flags(struct parser *p, struct nc_wire_item *w)
 		next(p);
 		t = next(p);
 		if (!t)
-			return expected(p, NULL, "TCP flags (letters S, A, P, F, R, U, like SA or "
-					"FA) after 'flags'");
+			return expected(p, NULL, FLAGS_HINT " after 'flags'");
 		if (parse_flags_word(t, &w->flags) < 0)
 			return bad_flags(p, t);
 		w->has_flags = true;
@@ -134,14 +143,16 @@ static int packet_flags(struct parser *p, struct nc_wire_item *w)
 	return 0;
 }
 
-/* A payload or 'len N', and nothing after it. */
-static int packet_data(struct parser *p, struct nc_wire_item *w)
+/* A payload or 'len N' (at most max, with size units when units), and
+ * nothing after it. */
+static int packet_data(struct parser *p, struct nc_wire_item *w, unsigned long long max,
+		       bool units)
 {
 	const struct nc_tok *t = peek(p);
-	if (word_eq(t, "len") || word_eq(t, "length")) {
+	if (nc_kw_find(&len_table, t)) {
 		unsigned long long n;
 		next(p);
-		if (parse_u64_tok(p, next(p), "a payload length", "payload length", 65535, false,
+		if (parse_u64_tok(p, next(p), "a payload length", "payload length", max, units,
 				  &n) < 0)
 			return -1;
 		w->has_len = true;
@@ -152,13 +163,41 @@ static int packet_data(struct parser *p, struct nc_wire_item *w)
 		w->has_payload = true;
 	}
 	t = peek(p);
-	if (t && (word_eq(t, "len") || word_eq(t, "length")) && w->has_payload)
+	if (t && nc_kw_find(&len_table, t) && w->has_payload)
 		return perr(p, NC_DIAG_SYNTAX, t->col, "a packet takes a payload or 'len N', not "
 			    "both");
 	if (t && word_eq(t, "flags"))
 		return perr(p, NC_DIAG_SYNTAX, t->col, "'flags' comes before the payload (like "
-			    "client > server tcp flags PA \"data\")");
+			    "client > server tcp segment flags PA \"data\")");
 	return expect_eol(p);
+}
+
+/* SRC > DST tcp PAYLOAD | len N: the stream's next bytes. Flags describe
+ * one segment, which this form does not look at. */
+static int stream_line(struct parser *p, struct nc_wire_item *w)
+{
+	char nb[NC_NEAR_LEN];
+	const struct nc_tok *t = peek(p);
+	uint8_t f;
+	w->kind = NC_WIRE_STREAM;
+	if (word_eq(t, "flags") || (t && parse_flags_word(t, &f) == 0))
+		return perr(p, NC_DIAG_MISPLACED, t->col, "TCP flags%s%s belong to one segment: "
+			    "write 'segment' before them (like client > server tcp segment flags "
+			    "PA \"hi\"); a tcp line without it matches the stream's next bytes, "
+			    "however segments split them", word_eq(t, "flags") ? "" : " ",
+			    word_eq(t, "flags") ? "" : quoted(t, nb, sizeof(nb)));
+	if (!t)
+		return expected(p, NULL, "a payload or 'len N' (the stream's next bytes), or "
+				"'segment' (one segment, like client > server tcp segment flags S)");
+	if (packet_data(p, w, NC_MAX_GENERATED, true) < 0)
+		return -1;
+	bool empty = w->has_len ? w->len == 0
+				: payload_min_len(&w->payload) == 0 &&
+					  !(w->payload.kind == NC_PAYLOAD_TEXT && w->payload.text.has_vars);
+	if (empty)
+		return perr(p, NC_DIAG_RANGE, t->col, "a stream line matches at least one byte "
+			    "(a segment without data is 'tcp segment flags F')");
+	return 0;
 }
 
 /* SRC > DST PROTO ... */
@@ -189,9 +228,14 @@ static int wire_packet(struct parser *p, struct nc_wire_item *w)
 	if ((w->proto == IPPROTO_TCP) != tcp)
 		return perr(p, NC_DIAG_MISPLACED, pr->col, "protocol '%.*s' does not match the "
 			    "scenario's transport (%s)", (int)pr->len, pr->p, tcp ? "tcp" : "udp");
+	if (w->proto == IPPROTO_TCP) {
+		if (!nc_kw_find(&tcp_form_table, peek(p)))
+			return stream_line(p, w);
+		next(p);
+	}
 	if (packet_flags(p, w) < 0)
 		return -1;
-	return packet_data(p, w);
+	return packet_data(p, w, 65535, false);
 }
 
 /* A first word that is neither a keyword nor the start of SOURCE > ...:
@@ -231,8 +275,7 @@ int parse_wire_line(struct parser *p)
 		return perr_unknown(p, kw->col, "unknown wire expectation",
 				    quoted(kw, nb, sizeof(nb)), nc_kw_suggest(&tb, 1, kw),
 				    "expected %s, or SOURCE > DESTINATION PROTOCOL ..., like client "
-				    "> server tcp flags PA \"hi\"", nc_kw_list(tb, ", ", list,
-									 sizeof(list)));
+				    "> server tcp \"hi\"", nc_kw_list(tb, ", ", list, sizeof(list)));
 	}
 	return wire_packet(p, w);
 }

@@ -34,6 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wire/tcp_flags.h" /* NC_TCP_*: a wire expectation's flags */
+
 /* A position in the scenario file, 1-based. */
 struct nc_pos {
 	uint32_t line;
@@ -253,17 +255,13 @@ struct nc_role {
 enum nc_wire_kind {
 	NC_WIRE_HANDSHAKE,   /* SYN, SYN-ACK, ACK from client to server */
 	NC_WIRE_TEARDOWN,    /* teardown fin|rst */
-	NC_WIRE_PACKET,      /* src > dst proto [flags F] [payload|len N] */
-	NC_WIRE_ICMP,        /* src > dst icmp unreachable port */
-	NC_WIRE_ONLY,        /* no other packets between the endpoints */
+	NC_WIRE_STREAM,      /* src > dst tcp PAYLOAD|len N: the next bytes of that
+				direction's stream, however segments split them */
+	NC_WIRE_PACKET,      /* src > dst udp [PAYLOAD|len N], or src > dst tcp
+				segment [flags F] [PAYLOAD|len N]: one packet */
+	NC_WIRE_ICMP,        /* src > dst icmp port-unreachable */
+	NC_WIRE_ONLY,        /* nothing else between the endpoints */
 };
-
-#define NC_TCP_FIN 0x01
-#define NC_TCP_SYN 0x02
-#define NC_TCP_RST 0x04
-#define NC_TCP_PSH 0x08
-#define NC_TCP_ACK 0x10
-#define NC_TCP_URG 0x20
 
 struct nc_wire_item {
 	enum nc_wire_kind kind;
@@ -271,12 +269,12 @@ struct nc_wire_item {
 	char *text;                 /* the source line, for messages */
 	struct nc_endpoint src, dst;
 	int proto;                  /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP */
-	bool has_flags;
-	uint8_t flags;              /* NC_TCP_* */
-	bool has_payload;
+	bool has_flags;             /* PACKET on tcp (a segment) only */
+	uint8_t flags;              /* NC_TCP_* (wire/tcp_flags.h) */
+	bool has_payload;           /* PACKET: optional; STREAM: this or has_len */
 	struct nc_payload payload;
 	bool has_len;
-	uint64_t len;
+	uint64_t len;               /* STREAM: at least 1 */
 	bool teardown_rst;          /* teardown: rst instead of fin */
 };
 

@@ -46,11 +46,10 @@ long nc_wire_dump_pcap_lines(const char *path, const struct nc_dump_opts *opts,
 		}
 		n++;
 		struct nc_pkt p;
-		memset(&p, 0, sizeof(p));
+		nc_pkt_decode(linktype, data, h->caplen, h->len, &p);
 		p.index = (uint32_t)n;
 		/* The file was opened for nanoseconds, so tv_usec holds them. */
 		p.ts_ns = (int64_t)h->ts.tv_sec * 1000000000 + h->ts.tv_usec;
-		nc_pkt_decode(linktype, data, h->caplen, h->len, &p);
 
 		nc_buf_reset(&line);
 		nc_buf_printf(&line, "#%u ", p.index);

@@ -142,11 +142,7 @@ static void raw_ip(struct nc_pkt *p, struct nc_cursor c, uint32_t wire)
 int nc_pkt_decode(int linktype, const uint8_t *frame, uint32_t caplen, uint32_t wirelen,
 		  struct nc_pkt *out)
 {
-	uint32_t index = out->index;
-	int64_t ts_ns = out->ts_ns;
 	memset(out, 0, sizeof(*out));
-	out->index = index;
-	out->ts_ns = ts_ns;
 	if (!frame)
 		caplen = 0;
 	out->frame = frame;

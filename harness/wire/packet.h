@@ -10,9 +10,9 @@
  * nc_pkt_decode and are valid only as long as that frame. Everything else in
  * struct nc_pkt is a copy.
  *
- * Related headers: format.h (the one-line text form), tcp_stream.h (TCP
- * reassembly and the connection table), flow.h (flow keys), dumpfile.h
- * (decoding a whole pcap file).
+ * Related headers: tcp_flags.h (the TCP flag bits), format.h (the one-line
+ * text form), tcp_stream.h (TCP reassembly and the connection table),
+ * flow.h (flow keys), dumpfile.h (decoding a whole pcap file).
  */
 #ifndef NC_WIRE_PACKET_H
 #define NC_WIRE_PACKET_H
@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "util/buf.h"
+#include "wire/tcp_flags.h"
 
 /* Link types netconform decodes (values of pcap's DLT_ / LINKTYPE_). */
 #define NC_LINK_EN10MB 1        /* Ethernet: the link type of "lo" */
@@ -29,11 +30,6 @@
 #define NC_LINK_LINUX_SLL2 276  /* Linux cooked capture v2 */
 #define NC_LINK_RAW 101         /* raw IPv4 or IPv6 (LINKTYPE_RAW in files) */
 #define NC_LINK_DLT_RAW 12      /* the same, as libpcap on Linux reports it (DLT_RAW) */
-
-/* TCP flags beyond the six of scenario.h (NC_TCP_FIN ... NC_TCP_URG, which
- * are the wire values 0x01 ... 0x20); tcp.c asserts that they agree. */
-#define NC_TCP_ECE 0x40         /* ECN-Echo (RFC 3168) */
-#define NC_TCP_CWR 0x80         /* Congestion Window Reduced (RFC 3168) */
 
 /* Bits of nc_pkt.layers: how far decoding got. */
 #define NC_LAYER_LINK 0x01      /* link header read: ethertype, pkttype */
@@ -71,8 +67,8 @@ struct nc_icmp_quote {
 };
 
 struct nc_pkt {
-	uint32_t index;             /* 1-based position in the capture (set by the caller) */
-	int64_t ts_ns;              /* capture timestamp (set by the caller) */
+	uint32_t index;             /* 1-based position in the capture (the caller's) */
+	int64_t ts_ns;              /* capture timestamp (the caller's) */
 	uint32_t caplen;            /* bytes captured */
 	uint32_t wirelen;           /* bytes on the wire */
 	int linktype;
@@ -110,7 +106,7 @@ struct nc_pkt {
 	uint16_t sport, dport;
 	uint16_t udp_len;           /* UDP length field */
 	uint32_t seq, ack;
-	uint8_t tcp_flags;          /* NC_TCP_* bits (scenario.h), plus ECE/CWR above */
+	uint8_t tcp_flags;          /* NC_TCP_* bits as on the wire (tcp_flags.h) */
 	uint16_t win;
 	uint16_t urg;               /* urgent pointer */
 	uint8_t tcp_hlen;           /* data offset in bytes */
@@ -136,9 +132,11 @@ struct nc_pkt {
  * Always fills what it could decode. Returns 0, or -1 when the frame is
  * truncated or malformed (then `problem` says how).
  *
- * out is cleared first, except `index` and `ts_ns`, which keep what the
- * caller set. Several problems are joined with "; " in `problem`. An IPv4
- * header checksum that does not verify sets `ip_csum_bad` and `malformed`,
+ * Every field of out is written, so out need not be initialized. The
+ * frame alone does not say where it was in the capture or when, so `index`
+ * and `ts_ns` come out 0: the caller sets them after decoding (before
+ * formatting or feeding the packet on). Several problems are joined with
+ * "; " in `problem`. An IPv4 header checksum that does not verify sets `ip_csum_bad` and `malformed`,
  * and decoding goes on. A link type that is not decoded leaves `layers` 0
  * without a problem. A payload cut by the snap length is not a problem:
  * payload_len is then smaller than payload_wire_len. */

@@ -7,11 +7,11 @@
 
 #include "wire/wire_int.h"
 
-/* The flag bits are stored as they are on the wire, so the scenario's
- * NC_TCP_* values and the decoder's must be the same numbers. */
+/* The flag byte is stored as it is on the wire, so the NC_TCP_* constants
+ * (tcp_flags.h), which scenarios and checks use too, must be its bits. */
 _Static_assert(NC_TCP_FIN == 0x01 && NC_TCP_SYN == 0x02 && NC_TCP_RST == 0x04 &&
 		       NC_TCP_PSH == 0x08 && NC_TCP_ACK == 0x10 && NC_TCP_URG == 0x20,
-	       "scenario.h TCP flags must be the wire values");
+	       "NC_TCP_* must be the wire values");
 _Static_assert(NC_TCP_ECE == 0x40 && NC_TCP_CWR == 0x80, "ECE and CWR are wire bits 6 and 7");
 
 #define NC_TCP_MIN_HLEN 20

@@ -34,6 +34,8 @@ struct nc_tcp_stream {
 	uint32_t next_seq;          /* sequence number of stream offset del */
 	uint64_t del;               /* offset of the next byte to deliver */
 	bool seg_retrans;           /* the segment being fed repeats bytes */
+	bool last_placed;           /* the last segment fed had payload, at last_off */
+	int64_t last_off;
 
 	struct seg *head, *tail;    /* out-of-order runs, all beyond del */
 
@@ -390,6 +392,7 @@ static void new_part(struct nc_tcp_stream *s, uint64_t a, uint64_t capend, uint6
 void nc_tcp_stream_segment(struct nc_tcp_stream *s, uint32_t seq, uint8_t flags,
 			   const uint8_t *data, uint32_t caplen, uint32_t wirelen)
 {
+	s->last_placed = false;
 	if (s->finished)
 		return;
 	s->st.segments++;
@@ -433,6 +436,8 @@ void nc_tcp_stream_segment(struct nc_tcp_stream *s, uint32_t seq, uint8_t flags,
 	int64_t o = (int64_t)s->del + rel;
 	int64_t end = o + wirelen;
 	int64_t capend = o + caplen;
+	s->last_placed = wirelen > 0;
+	s->last_off = o;
 
 	if (fin) {
 		if (!s->st.saw_fin) {
@@ -490,6 +495,14 @@ bool nc_tcp_stream_add(struct nc_tcp_stream *s, const struct nc_pkt *p)
 		return false;
 	nc_tcp_stream_segment(s, p->seq, p->tcp_flags, p->payload, p->payload_len,
 			      p->payload_wire_len);
+	return true;
+}
+
+bool nc_tcp_stream_last_offset(const struct nc_tcp_stream *s, int64_t *off)
+{
+	if (!s->last_placed)
+		return false;
+	*off = s->last_off;
 	return true;
 }
 
@@ -602,14 +615,16 @@ struct nc_tcp_conn *nc_tcp_conns_lookup(struct nc_tcp_conns *t, const struct nc_
 	return c;
 }
 
-struct nc_tcp_conn *nc_tcp_conns_add(struct nc_tcp_conns *t, const struct nc_pkt *p)
+struct nc_tcp_conn *nc_tcp_conns_add(struct nc_tcp_conns *t, const struct nc_pkt *p, int *side)
 {
-	int side;
-	struct nc_tcp_conn *c = nc_tcp_conns_lookup(t, p, &side);
+	int sd;
+	struct nc_tcp_conn *c = nc_tcp_conns_lookup(t, p, &sd);
 	if (!c)
 		return NULL;
 	c->packets++;
-	nc_tcp_stream_add(c->dir[side], p);
+	nc_tcp_stream_add(c->dir[sd], p);
+	if (side)
+		*side = sd;
 	return c;
 }
 

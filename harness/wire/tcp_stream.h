@@ -109,6 +109,15 @@ void nc_tcp_stream_segment(struct nc_tcp_stream *s, uint32_t seq, uint8_t flags,
  * with a complete header (NC_LAYER_PAYLOAD). The caller picks the direction. */
 bool nc_tcp_stream_add(struct nc_tcp_stream *s, const struct nc_pkt *p);
 
+/* Where the segment fed last lies in the stream: sets *off to the stream
+ * offset of its first payload byte (negative for bytes before the stream's
+ * first known byte, which are never delivered) and returns true. False
+ * when that segment carried no payload, was an RST (whose payload is not
+ * stream data), was fed after finish, or nothing was fed yet. A
+ * retransmission is placed where its bytes belong, like the original: this
+ * is how the wire checks tell which packet first carried a stream byte. */
+bool nc_tcp_stream_last_offset(const struct nc_tcp_stream *s, int64_t *off);
+
 /* Ends the stream: gives up remaining gaps, flushes buffered bytes and
  * counts a FIN that arrived before all its data as a hole. Idempotent;
  * segments fed afterwards are ignored. */
@@ -153,9 +162,10 @@ void nc_tcp_conns_free(struct nc_tcp_conns *t);
 struct nc_tcp_conn *nc_tcp_conns_lookup(struct nc_tcp_conns *t, const struct nc_pkt *p,
 					int *side);
 
-/* Looks up p's connection and feeds p to the sender's stream. Returns the
- * connection (borrowed) or NULL as nc_tcp_conns_lookup does. */
-struct nc_tcp_conn *nc_tcp_conns_add(struct nc_tcp_conns *t, const struct nc_pkt *p);
+/* Looks up p's connection and feeds p to the sender's stream, whose side
+ * goes to *side (when side is not NULL). Returns the connection (borrowed)
+ * or NULL as nc_tcp_conns_lookup does. */
+struct nc_tcp_conn *nc_tcp_conns_add(struct nc_tcp_conns *t, const struct nc_pkt *p, int *side);
 
 /* Finishes every stream (see nc_tcp_stream_finish). */
 void nc_tcp_conns_finish(struct nc_tcp_conns *t);

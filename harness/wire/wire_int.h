@@ -18,7 +18,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scenario/scenario.h" /* NC_TCP_FIN ... NC_TCP_URG */
 #include "util/cursor.h"
 #include "wire/packet.h"
 

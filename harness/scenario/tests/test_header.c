@@ -196,7 +196,7 @@ static void test_misplaced(void)
 	ASSERT_ERR("scenario t\ntransport tcp\nserver\n  close\nwire\n  handshake\n"
 		   "family inet\n", "7:1: unknown wire expectation 'family' (expected handshake, "
 		   "teardown fin|rst, only, or SOURCE > DESTINATION PROTOCOL ..., like client > "
-		   "server tcp flags PA \"hi\") (while parsing wire expectation at 7:1)");
+		   "server tcp \"hi\") (while parsing wire expectation at 7:1)");
 }
 
 void scn_register_header(void)

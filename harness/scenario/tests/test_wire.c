@@ -13,20 +13,23 @@ static void test_items(void)
 {
 	struct nc_scenario *s = PARSE_OK(TCP
 		"  handshake\n"
-		"  client > server tcp flags PA \"hello\"\n"
-		"  server > client tcp A\n"
-		"  client > server tcp FA len 0\n"
-		"  client > server tcp length 5\n"
-		"  127.0.0.1:9 > [::1]:80 tcp R\n"
+		"  client > server tcp segment flags PA \"hello\"\n"
+		"  server > client tcp segment A\n"
+		"  client > server tcp segment FA len 0\n"
+		"  client > server tcp segment length 5\n"
+		"  127.0.0.1:9 > [::1]:80 tcp segment R\n"
 		"  client > unused icmp port-unreachable\n"
 		"  teardown fin\n"
 		"  teardown rst\n"
-		"  only\n");
+		"  only\n"
+		"  server > client tcp \"hello\"\n"
+		"  client > server tcp len 1MiB\n"
+		"  client > server tcp segment\n");
 	if (!s)
 		return;
 	CU_ASSERT(s->has_wire);
 	CU_ASSERT_EQUAL(s->wire_pos.line, 9);
-	CU_ASSERT_EQUAL_FATAL(s->nwire, 10);
+	CU_ASSERT_EQUAL_FATAL(s->nwire, 13);
 	const struct nc_wire_item *w = s->wire;
 	CU_ASSERT_EQUAL(w[0].kind, NC_WIRE_HANDSHAKE);
 	CU_ASSERT_EQUAL(w[0].src.kind, NC_EP_CLIENT);
@@ -37,7 +40,7 @@ static void test_items(void)
 	CU_ASSERT_EQUAL(w[1].flags, NC_TCP_PSH | NC_TCP_ACK);
 	CU_ASSERT(w[1].has_payload);
 	CU_ASSERT_EQUAL(w[1].payload.text.parts[0].len, 5);
-	CU_ASSERT_STRING_EQUAL(w[1].text, "client > server tcp flags PA \"hello\"");
+	CU_ASSERT_STRING_EQUAL(w[1].text, "client > server tcp segment flags PA \"hello\"");
 	CU_ASSERT_EQUAL(w[2].src.kind, NC_EP_SERVER);
 	CU_ASSERT_EQUAL(w[2].flags, NC_TCP_ACK);
 	CU_ASSERT_FALSE(w[2].has_payload);
@@ -55,15 +58,26 @@ static void test_items(void)
 	CU_ASSERT_FALSE(w[7].teardown_rst);
 	CU_ASSERT(w[8].teardown_rst);
 	CU_ASSERT_EQUAL(w[9].kind, NC_WIRE_ONLY);
+	/* Without 'segment', a tcp line is the stream's next bytes. */
+	CU_ASSERT_EQUAL(w[10].kind, NC_WIRE_STREAM);
+	CU_ASSERT(w[10].has_payload);
+	CU_ASSERT_FALSE(w[10].has_flags);
+	CU_ASSERT_EQUAL(w[11].kind, NC_WIRE_STREAM);
+	CU_ASSERT(w[11].has_len);
+	CU_ASSERT_EQUAL(w[11].len, 1u << 20);
+	/* A segment with nothing said about it: any one segment. */
+	CU_ASSERT_EQUAL(w[12].kind, NC_WIRE_PACKET);
+	CU_ASSERT_FALSE(w[12].has_flags || w[12].has_payload || w[12].has_len);
 	nc_scenario_free(s);
 
 	/* Without a server role, 'server' is whatever the client talked to. */
 	s = PARSE_OK("scenario t\ntransport tcp\nclient\n  connect unused => any\nwire\n"
-		     "  client > server tcp S\n");
+		     "  client > server tcp segment S\n");
 	nc_scenario_free(s);
 	s = PARSE_OK(UDP "  client > server udp \"x\"\n  server > client icmp port-unreachable\n");
 	if (s) {
 		CU_ASSERT_EQUAL(s->wire[0].proto, IPPROTO_UDP);
+		CU_ASSERT_EQUAL(s->wire[0].kind, NC_WIRE_PACKET);
 		CU_ASSERT_EQUAL(s->wire[1].proto, IPPROTO_ICMP);
 		nc_scenario_free(s);
 	}
@@ -83,19 +97,44 @@ static void test_errors(void)
 		   "parsing wire expectation at 8:3)");
 	ASSERT_ERR(UDP "  handshak\n", "8:3: unknown wire expectation 'handshak'; did you mean "
 		   "'handshake'? (expected handshake, teardown fin|rst, only, or SOURCE > "
-		   "DESTINATION PROTOCOL ..., like client > server tcp flags PA \"hi\") (while "
+		   "DESTINATION PROTOCOL ..., like client > server tcp \"hi\") (while "
 		   "parsing wire expectation at 8:3)");
 	ASSERT_ERR(UDP "  client > server udp \"x\" len 3\n", "8:27: a packet takes a payload or "
 		   "'len N', not both (while parsing wire expectation at 8:3)");
-	ASSERT_ERR(TCP "  client > server tcp \"x\" flags A\n", "10:27: 'flags' comes before the "
-		   "payload (like client > server tcp flags PA \"data\") (while parsing wire "
-		   "expectation at 10:3)");
-	ASSERT_ERR(TCP "  client > server tcp flags SX\n", "10:30: unknown TCP flag 'X' in 'SX' "
-		   "(the flags are S, A, P, F, R and U, or '.' for ACK, like SA or FA) (while "
+	ASSERT_ERR(TCP "  client > server tcp segment \"x\" flags A\n", "10:35: 'flags' comes "
+		   "before the payload (like client > server tcp segment flags PA \"data\") (while "
 		   "parsing wire expectation at 10:3)");
-	ASSERT_ERR(TCP "  client > server tcp flags\n", "10:28: expected TCP flags (letters S, A, "
-		   "P, F, R, U, like SA or FA) after 'flags' at the end of the line (while parsing "
+	ASSERT_ERR(TCP "  client > server tcp segment flags SX\n", "10:38: unknown TCP flag 'X' in "
+		   "'SX' (the flags are S, A, P, F, R and U, or '.' for ACK, like SA or FA) (while "
+		   "parsing wire expectation at 10:3)");
+	ASSERT_ERR(TCP "  client > server tcp segment flags\n", "10:36: expected TCP flags "
+		   "(letters S, A, P, F, R, U, like SA or FA) after 'flags' at the end of the line "
+		   "(while parsing wire expectation at 10:3)");
+	/* Flags describe one segment: a stream line has none. */
+	ASSERT_ERR(TCP "  client > server tcp flags PA \"x\"\n", "10:23: TCP flags belong to one "
+		   "segment: write 'segment' before them (like client > server tcp segment flags "
+		   "PA \"hi\"); a tcp line without it matches the stream's next bytes, however "
+		   "segments split them (while parsing wire expectation at 10:3)");
+	ASSERT_ERR(TCP "  client > server tcp SA\n", "10:23: TCP flags 'SA' belong to one segment: "
+		   "write 'segment' before them (like client > server tcp segment flags PA "
+		   "\"hi\"); a tcp line without it matches the stream's next bytes, however "
+		   "segments split them (while parsing wire expectation at 10:3)");
+	ASSERT_ERR(TCP "  client > server tcp \"x\" flags A\n", "10:27: 'flags' comes before the "
+		   "payload (like client > server tcp segment flags PA \"data\") (while parsing "
 		   "wire expectation at 10:3)");
+	ASSERT_ERR(TCP "  client > server tcp\n", "10:22: expected a payload or 'len N' (the "
+		   "stream's next bytes), or 'segment' (one segment, like client > server tcp "
+		   "segment flags S) at the end of the line (while parsing wire expectation at "
+		   "10:3)");
+	ASSERT_ERR(TCP "  client > server tcp len 0\n", "10:23: a stream line matches at least "
+		   "one byte (a segment without data is 'tcp segment flags F') (while parsing wire "
+		   "expectation at 10:3)");
+	ASSERT_ERR(TCP "  client > server tcp \"\"\n", "10:23: a stream line matches at least "
+		   "one byte (a segment without data is 'tcp segment flags F') (while parsing wire "
+		   "expectation at 10:3)");
+	ASSERT_ERR(TCP "  client > server tcp segment len 70000\n", "10:35: payload length "
+		   "'70000' is too large (the limit is 65535) (while parsing wire expectation at "
+		   "10:3)");
 	ASSERT_ERR(TCP "  client server tcp\n", "10:10: expected '>' between source and "
 		   "destination (like client > server) near 'server' (while parsing wire "
 		   "expectation at 10:3)");
@@ -106,8 +145,8 @@ static void test_errors(void)
 		   "10:3)");
 	ASSERT_ERR(TCP "  teardown\n", "10:11: expected fin or rst after 'teardown' at the end of "
 		   "the line (while parsing wire expectation at 10:3)");
-	ASSERT_ERR(TCP "  client > server tcp len 70000\n", "10:27: payload length '70000' is too "
-		   "large (the limit is 65535) (while parsing wire expectation at 10:3)");
+	ASSERT_ERR(TCP "  client > server tcp len 2TiB\n", "10:27: payload length '2TiB' is too "
+		   "large (the limit is 1T) (while parsing wire expectation at 10:3)");
 	ASSERT_ERR(TCP "  only now\n", "10:8: unexpected 'now' after the end of the statement "
 		   "(while parsing wire expectation at 10:3)");
 	ASSERT_ERR(TCP "client\n", "10:1: duplicate section 'client' (first at 7:1) (while "

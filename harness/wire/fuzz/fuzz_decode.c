@@ -25,10 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scenario/scenario.h"
 #include "util/buf.h"
 #include "wire/format.h"
 #include "wire/packet.h"
+#include "wire/tcp_flags.h"
 #include "wire/tcp_stream.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -172,7 +172,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pos += caplen;
 
 		struct nc_pkt p;
-		memset(&p, 0, sizeof(p));
 		int rc = nc_pkt_decode(link, frame, (uint32_t)caplen, (uint32_t)(caplen + extra), &p);
 		/* The contract: -1 exactly when a problem was reported. */
 		FUZZ_CHECK((rc < 0) == (p.truncated || p.malformed));
@@ -182,7 +181,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nc_buf_reset(&line);
 		nc_pkt_format(&line, &p, fctx);
 		nc_pkt_format(&line, &p, NULL);
-		nc_tcp_conns_add(conns, &p);
+		nc_tcp_conns_add(conns, &p, NULL);
 		free(frame);
 	}
 	nc_tcp_conns_finish(conns);

@@ -181,7 +181,6 @@ void t_frame_tcp6(struct fb *f, uint16_t sport, uint16_t dport, uint32_t seq, ui
 
 int t_decode(const struct fb *f, struct nc_pkt *p)
 {
-	memset(p, 0, sizeof(*p));
 	return nc_pkt_decode(NC_LINK_EN10MB, f->b, (uint32_t)f->n, (uint32_t)f->n, p);
 }
 

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scenario/scenario.h" /* NC_TCP_FIN ... NC_TCP_URG */
+#include "wire/tcp_flags.h"
 #include "wire/packet.h"
 
 #define FB_MAX 4096

@@ -16,11 +16,15 @@ static void test_udp4(void)
 	struct fb f;
 	struct nc_pkt p;
 	t_frame_udp4(&f, 41234, 50000, "hello");
-	p.index = 7;
-	p.ts_ns = 99;
+	/* Every field is written, whatever the packet held before: where the
+	 * frame was in the capture is the caller's to set afterwards. */
+	memset(&p, 0xa5, sizeof(p));
 	CU_ASSERT_EQUAL(nc_pkt_decode(NC_LINK_EN10MB, f.b, (uint32_t)f.n, (uint32_t)f.n, &p), 0);
-	CU_ASSERT_EQUAL(p.index, 7);
-	CU_ASSERT_EQUAL(p.ts_ns, 99);
+	CU_ASSERT_EQUAL(p.index, 0);
+	CU_ASSERT_EQUAL(p.ts_ns, 0);
+	CU_ASSERT_FALSE(p.quote.present);
+	CU_ASSERT_FALSE(p.has_vlan);
+	CU_ASSERT_EQUAL(p.problem[0], 0);
 	CU_ASSERT_EQUAL(p.layers, ALL_LAYERS);
 	CU_ASSERT_EQUAL(p.pkttype, -1);
 	CU_ASSERT_EQUAL(p.ethertype, 0x0800);

@@ -5,6 +5,7 @@
 
 #include "tests/unit/cunit_main.h"
 #include "wire/format.h"
+#include "wire/names.h"
 #include "wire/tests/frames.h"
 #include "wire/tests/test_wire.h"
 
@@ -13,7 +14,6 @@ static const char *fmt(const struct fb *f, uint32_t caplen, struct nc_fmt_ctx *c
 {
 	static char line[512];
 	struct nc_pkt p;
-	memset(&p, 0, sizeof(p));
 	nc_pkt_decode(NC_LINK_EN10MB, f->b, caplen ? caplen : (uint32_t)f->n, (uint32_t)f->n, &p);
 	return nc_pkt_format_str(&p, ctx, line, sizeof(line));
 }
@@ -254,6 +254,31 @@ static void test_icmp_forms(void)
 	}
 }
 
+/* Values by name, for the messages that say which field differed. */
+static void test_names(void)
+{
+	char b[96];
+	CU_ASSERT_STRING_EQUAL(nc_tcp_flags_names(NC_TCP_SYN | NC_TCP_ACK, b, sizeof(b)), "SYN+ACK");
+	CU_ASSERT_STRING_EQUAL(nc_tcp_flags_names(NC_TCP_RST | NC_TCP_ACK, b, sizeof(b)), "RST+ACK");
+	CU_ASSERT_STRING_EQUAL(nc_tcp_flags_names(0, b, sizeof(b)), "no flags");
+	CU_ASSERT_STRING_EQUAL(nc_tcp_flags_names(0xff, b, sizeof(b)),
+			       "FIN+SYN+RST+PSH+ACK+URG+ECE+CWR");
+	/* Cut to fit, never past the buffer. */
+	CU_ASSERT_STRING_EQUAL(nc_tcp_flags_names(NC_TCP_SYN | NC_TCP_ACK, b, 6), "SYN+A");
+	CU_ASSERT_STRING_EQUAL(nc_icmp_names(4, 3, 3, b, sizeof(b)),
+			       "destination unreachable, port unreachable (type 3, code 3)");
+	CU_ASSERT_STRING_EQUAL(nc_icmp_names(4, 3, 1, b, sizeof(b)),
+			       "destination unreachable, host unreachable (type 3, code 1)");
+	CU_ASSERT_STRING_EQUAL(nc_icmp_names(6, 1, 4, b, sizeof(b)),
+			       "destination unreachable, port unreachable (type 1, code 4)");
+	CU_ASSERT_STRING_EQUAL(nc_icmp_names(6, 128, 0, b, sizeof(b)),
+			       "echo request (type 128, code 0)");
+	/* A code past the named ones, and a type nobody named. */
+	CU_ASSERT_STRING_EQUAL(nc_icmp_names(4, 3, 99, b, sizeof(b)),
+			       "destination unreachable (type 3, code 99)");
+	CU_ASSERT_STRING_EQUAL(nc_icmp_names(4, 42, 1, b, sizeof(b)), "type 42, code 1");
+}
+
 void t_register_format(void)
 {
 	static const struct nc_unit_test tests[] = {
@@ -263,6 +288,7 @@ void t_register_format(void)
 		{ "flags", test_flags },
 		{ "problems and suffixes", test_problems_and_suffixes },
 		{ "ICMP forms", test_icmp_forms },
+		{ "names of values", test_names },
 		{ NULL, NULL },
 	};
 	nc_unit_suite("format", tests);

@@ -458,11 +458,16 @@ static void on_new(void *ctx, struct nc_tcp_conn *c)
 	x->created++;
 }
 
-static struct nc_tcp_conn *feed(struct nc_tcp_conns *t, const struct fb *f)
+static struct nc_tcp_conn *feed_side(struct nc_tcp_conns *t, const struct fb *f, int *side)
 {
 	struct nc_pkt p;
 	t_decode(f, &p);
-	return nc_tcp_conns_add(t, &p);
+	return nc_tcp_conns_add(t, &p, side);
+}
+
+static struct nc_tcp_conn *feed(struct nc_tcp_conns *t, const struct fb *f)
+{
+	return feed_side(t, f, NULL);
 }
 
 static void test_conns(void)
@@ -480,10 +485,13 @@ static void test_conns(void)
 	CU_ASSERT_EQUAL(c->port[0], 4000);
 	CU_ASSERT_EQUAL(c->port[1], 80);
 	CU_ASSERT_EQUAL(c->ipver, 6);
+	int side = -1;
 	t_frame_tcp6(&f, 4000, 80, 101, 501, PA, NULL, 0, "GET /");
-	CU_ASSERT_PTR_EQUAL(feed(t, &f), c);
+	CU_ASSERT_PTR_EQUAL(feed_side(t, &f, &side), c);
+	CU_ASSERT_EQUAL(side, 0);
 	t_frame_tcp6(&f, 80, 4000, 501, 106, PA, NULL, 0, "200 OK");
-	CU_ASSERT_PTR_EQUAL(feed(t, &f), c);
+	CU_ASSERT_PTR_EQUAL(feed_side(t, &f, &side), c);
+	CU_ASSERT_EQUAL(side, 1);
 	t_frame_tcp6(&f, 4000, 80, 106, 507, NC_TCP_FIN | A, NULL, 0, NULL);
 	feed(t, &f);
 	t_frame_tcp6(&f, 80, 4000, 507, 107, NC_TCP_FIN | A, NULL, 0, NULL);
@@ -525,6 +533,50 @@ static void test_conns(void)
 			nc_buf_free(&x.sinks[i][j].got);
 }
 
+/* Where each segment's first payload byte lies in the stream, which is how
+ * the wire checks find the packet that first carried a byte. */
+static void test_last_offset(void)
+{
+	struct sink k;
+	struct nc_tcp_stream *s = new_stream(&k, 0, 0);
+	int64_t off = 77;
+	CU_ASSERT_FALSE(nc_tcp_stream_last_offset(s, &off));
+	seg(s, 100, NC_TCP_SYN, NULL);
+	CU_ASSERT_FALSE(nc_tcp_stream_last_offset(s, &off));
+	seg(s, 101, PA, "hello");
+	CU_ASSERT(nc_tcp_stream_last_offset(s, &off) && off == 0);
+	/* Out of order: placed where it belongs, ahead of the gap. */
+	seg(s, 109, PA, "rld");
+	CU_ASSERT(nc_tcp_stream_last_offset(s, &off) && off == 8);
+	seg(s, 106, PA, " wo");
+	CU_ASSERT(nc_tcp_stream_last_offset(s, &off) && off == 5);
+	/* A retransmission overlapping old and new bytes starts at its own
+	 * first byte. */
+	seg(s, 103, PA, "llo world!");
+	CU_ASSERT(nc_tcp_stream_last_offset(s, &off) && off == 2);
+	CU_ASSERT_STRING_EQUAL(nc_buf_str(&k.got), "hello world!");
+	/* A pure ACK and an RST with text carry no stream bytes. */
+	seg(s, 113, A, NULL);
+	CU_ASSERT_FALSE(nc_tcp_stream_last_offset(s, &off));
+	seg(s, 113, NC_TCP_RST, "reset reason");
+	CU_ASSERT_FALSE(nc_tcp_stream_last_offset(s, &off));
+	nc_tcp_stream_free(s);
+	nc_buf_free(&k.got);
+
+	/* Picked up mid-stream: offsets start at the first data seen, and
+	 * bytes from before it are placed below 0. */
+	s = new_stream(&k, 0, 0);
+	seg(s, 5000, PA, "abc");
+	CU_ASSERT(nc_tcp_stream_last_offset(s, &off) && off == 0);
+	seg(s, 4998, PA, "xxabc");
+	CU_ASSERT(nc_tcp_stream_last_offset(s, &off) && off == -2);
+	nc_tcp_stream_finish(s);
+	seg(s, 5003, PA, "late");
+	CU_ASSERT_FALSE(nc_tcp_stream_last_offset(s, &off));
+	nc_tcp_stream_free(s);
+	nc_buf_free(&k.got);
+}
+
 void t_register_stream(void)
 {
 	static const struct nc_unit_test tests[] = {
@@ -541,6 +593,7 @@ void t_register_stream(void)
 		{ "64 MiB transfer in flat memory", test_large_transfer },
 		{ "out-of-order cap", test_overflow },
 		{ "connection table", test_conns },
+		{ "where the last segment lies", test_last_offset },
 		{ NULL, NULL },
 	};
 	nc_unit_suite("stream", tests);
