@@ -61,8 +61,12 @@ void nc_check_roles(const struct nc_observed *o, struct nc_result *r)
 		const char *name = nc_role_name(ri);
 		char at[384], msg[640];
 		uint32_t line;
+		/* The step a stopped role was in when it was stopped; its records
+		 * may still have said afterwards that the step ended, and then the
+		 * step it was really left in is the one begun and not ended. */
 		int64_t step = (ro->fate == NC_FATE_KILLED || ro->fate == NC_FATE_CUT) &&
-			       ro->killed_at_step >= 0 ? ro->killed_at_step : current_step(ro);
+			       ro->killed_at_step >= 0 && !ro->ended[ro->killed_at_step]
+			       ? ro->killed_at_step : current_step(ro);
 		where(o, ri, step, at, sizeof(at), &line);
 		const char *what = role->is_exec ? "program" : "role";
 		if (ro->not_ready) {
@@ -114,7 +118,7 @@ void nc_check_roles(const struct nc_observed *o, struct nc_result *r)
 			if (role->is_exec)
 				snprintf(msg, sizeof(msg), "the %s program was stopped, because of %s",
 					 name, ro->deadline_what);
-			else if (ro->killed_at_step >= 0)
+			else if (step >= 0)
 				snprintf(msg, sizeof(msg), "the %s role was stopped%s, because of %s",
 					 name, at, ro->deadline_what);
 			else
