@@ -11,6 +11,15 @@
 #                     tool is missing.
 # nc_require_clang    clang and the runtime of its libFuzzer and sanitizers.
 # nc_build [ARGS]     configures and builds into $NC_BUILD (default: build).
+# nc_mode [BUILD]     how the netconform built in BUILD (default $NC_BUILD)
+#                     runs here, as its header says: "network namespaces,
+#                     capture on".
+# nc_skipped JUNIT    the tests that did not run, from ctest's
+#                     --output-junit file: "NAME<TAB>REASON" lines.
+# nc_unjustified_skips FILE MODE
+#                     the lines of an nc_skipped list that MODE does not
+#                     explain: only a machine without capture explains a
+#                     skip, and only one for want of capture.
 #
 # The package lists below are everything the scripts' stages need on a
 # fresh Debian 12 machine (scripts/fresh-machine proves it).
@@ -109,3 +118,58 @@ nc_build() {
 		cmake --build "$NC_BUILD" -j "$(nproc)"
 }
 
+nc_mode() {
+	mode_tmp=$(mktemp -d "${TMPDIR:-/tmp}/nc-mode.XXXXXX") || return 1
+	"${1:-$NC_BUILD}/harness/netconform" --no-progress --color=never --keep-pcap=never \
+		--reports "$mode_tmp" "$NC_ROOT/scenarios/udp/hello-bye.scn" 2>&1 | head -n 1 |
+		sed -n 's/^netconform [^:]*: [0-9]* variants*, \(.*, capture [a-z]*\), -j .*/\1/p'
+	rm -rf "$mode_tmp"
+}
+
+# A test's reason is the last line of its output that starts with "SKIP" or
+# "skipped" (the suite's scripts print one before they exit 77); tests that
+# ctest itself did not run (disabled, required files missing) give ctest's
+# message.
+nc_skipped() {
+	[ -f "$1" ] || return 0
+	awk '
+	function attr(s, key,    m) {
+		if (match(s, key "=\"[^\"]*\"") == 0)
+			return ""
+		return substr(s, RSTART + length(key) + 2, RLENGTH - length(key) - 3)
+	}
+	function unxml(s) {
+		gsub(/&lt;/, "<", s); gsub(/&gt;/, ">", s); gsub(/&quot;/, "\"", s)
+		gsub(/&apos;/, "'\''", s); gsub(/&amp;/, "\\&", s)
+		return s
+	}
+	/<testcase / { name = attr($0, "name"); status = attr($0, "status"); msg = ""; reason = "" }
+	/<skipped message=/ { msg = attr($0, "message") }
+	/<system-out>/ { out = 1; sub(/.*<system-out>/, "") }
+	out {
+		line = $0
+		if (sub(/<\/system-out>.*/, "", line))
+			out = 0
+		if (line ~ /^(SKIP|[Ss]kip|[Ss]kipped)([: ]|$)/)
+			reason = line
+	}
+	/<\/testcase>/ {
+		if (status == "notrun" || status == "disabled") {
+			if (reason == "" && status == "disabled")
+				reason = "disabled"
+			else if (reason == "" && msg == "SKIP_RETURN_CODE=77")
+				reason = "(the test printed no reason)"
+			else if (reason == "")
+				reason = msg
+			sub(/^(SKIP|[Ss]kip|[Ss]kipped):? */, "", reason)
+			print unxml(name) "\t" unxml(reason)
+		}
+	}' "$1"
+}
+
+nc_unjustified_skips() {
+	case $2 in
+	*"capture off"*) grep -v -i -E '	.*(needs packet capture|cannot capture)' "$1" || true ;;
+	*) cat "$1" ;;
+	esac
+}
