@@ -5,7 +5,9 @@
 # others wait, and checks what must hold afterwards: the exit status is EXIT
 # (130 or 143); the console, JUnit, HTML and TAP reports are complete (the
 # blocked variant an error, the rest "not run"); no process of the run, no
-# network namespace and no temporary file is left.
+# network namespace and no temporary file is left. On the host loopback
+# (NETCONFORM_NO_NAMESPACES=1, or no namespaces to be had) the same holds,
+# and the run must have made no network namespace at all.
 set -u
 nc=$1
 sig=$2
@@ -55,7 +57,12 @@ grep -q '</html>' "$tmp/report.html" || say "HTML is not complete"
 stray=$(find "$tmp" -name '*.tmp*')
 [ -z "$stray" ] || say "temporary files left: $stray"
 # A namespace dies with its last process; the kernel frees it soon after.
-[ -n "$namespaces" ] || say "found no network namespace of the run to watch"
+# Which namespaces there should be, the first line of the output says.
+if head -n 1 "$tmp/out.txt" | grep -q ', host loopback,'; then
+	[ -z "$namespaces" ] || say "on the host loopback, the run made network namespaces: $namespaces"
+else
+	[ -n "$namespaces" ] || say "found no network namespace of the run to watch"
+fi
 i=0
 while [ $i -lt 40 ]; do
 	live=$(lsns -n -t net -o NS 2>/dev/null | while read -r ino; do
@@ -71,4 +78,5 @@ if [ $fail -ne 0 ]; then
 	cat "$tmp/out.txt"
 	exit 1
 fi
-echo "ok: SIG$sig -> exit $code, reports complete, nothing left behind"
+echo "ok: SIG$sig -> exit $code, reports complete, nothing left behind ($(head -n 1 "$tmp/out.txt" |
+	sed 's/^[^,]*, //; s/, -j.*//'))"
