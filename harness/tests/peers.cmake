@@ -3,7 +3,8 @@
 # on purpose (fixtures/interpose/). Every broken run must fail with the
 # check and message its case announces, and the same scenario must pass
 # when nothing is broken. Included from harness/tests/CMakeLists.txt, which
-# sets NC_BIN; all tests run from the source root.
+# sets NC_BIN and defines nc_lock_fixed_ports; all tests run from the source
+# root.
 
 set(NC_PEERS_BIN ${PROJECT_BINARY_DIR}/fixtures/peers)
 set(NC_PEERS_SRC ${PROJECT_SOURCE_DIR}/fixtures/peers)
@@ -16,21 +17,6 @@ function(nc_add_case_test name label)
   add_test(NAME ${name} COMMAND ${ARGN})
   set_tests_properties(${name} PROPERTIES LABELS ${label}
     WORKING_DIRECTORY ${PROJECT_SOURCE_DIR} TIMEOUT 60 SKIP_RETURN_CODE 77)
-endfunction()
-
-# nc_lock_fixed_ports(TEST SCENARIO)
-# Without network namespaces (NETCONFORM_NO_NAMESPACES=1, or a kernel that
-# forbids them) every variant shares the host loopback. netconform runs its
-# own fixed-port variants one at a time, but two ctest processes know
-# nothing of each other, so the tests whose scenario binds a fixed port
-# ("bind loopback:40001", "port 40000") take turns.
-function(nc_lock_fixed_ports name scn)
-  # Editing the scenario must configure again, or the lock would go stale.
-  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${scn})
-  file(STRINGS ${scn} fixed REGEX "^[ \t]*(bind[ \t]+[^ \t]*:[1-9]|port[ \t]+[1-9])")
-  if(fixed)
-    set_tests_properties(${name} PROPERTIES RESOURCE_LOCK nc_fixed_ports)
-  endif()
 endfunction()
 
 # The shipped program scenarios: every variant passes with the correct

@@ -5,12 +5,14 @@
 # netconform runs on the host loopback: it says so once, skips the wire
 # checks with the reason, skips the scenario that binds the wildcard
 # address with the reason, runs fixed-port scenarios (one at a time), and
-# everything else passes. The JUnit report records the mode.
+# everything else passes. The JUnit report records the mode. Every variant
+# must pass, so NC_TEST_TIMEOUT_SCALE (a slow build's) scales the windows.
 set -u
 nc=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-NETCONFORM_NO_NAMESPACES=1 "$nc" --no-progress --color=never --junit "$tmp/junit.xml" \
+NETCONFORM_NO_NAMESPACES=1 "$nc" --timeout-scale "${NC_TEST_TIMEOUT_SCALE:-1}" \
+	--no-progress --color=never --junit "$tmp/junit.xml" \
 	--reports "$tmp" scenarios >"$tmp/out.txt" 2>&1
 code=$?
 fail=0

@@ -7,6 +7,8 @@
 # stay flat: descriptors within what the concurrency explains (a result
 # pipe and a pidfd per running variant, a pidfd per supervisor still closing
 # its capture), memory within 4 MiB of what it was a quarter into the run.
+# Every variant must pass, so NC_TEST_TIMEOUT_SCALE (a slow build's)
+# scales the timeouts.
 set -u
 nc=$1
 jobs=4
@@ -23,7 +25,7 @@ while [ $i -le 500 ]; do
 	i=$((i + 1))
 done
 
-"$nc" --no-progress -q -j $jobs --keep-pcap=never --reports "$tmp/r" "$tmp/s" >"$tmp/out" 2>&1 &
+"$nc" --timeout-scale "${NC_TEST_TIMEOUT_SCALE:-1}" --no-progress -q -j $jobs --keep-pcap=never --reports "$tmp/r" "$tmp/s" >"$tmp/out" 2>&1 &
 pid=$!
 : >"$tmp/samples"
 while kill -0 "$pid" 2>/dev/null; do
