@@ -190,6 +190,12 @@ static int cmd_list_ctest(const struct nc_cli *c, const struct nc_plan *plan)
 			      c->ctest_labels ? c->ctest_labels : "");
 		cmake_arg(&b, nc_buf_str(&labels));
 		nc_buf_free(&labels);
+		/* On a host without namespaces fixed-port variants share the
+		 * host's ports; netconform's port locks make them wait for each
+		 * other, and this lock keeps ctest from running them side by side
+		 * in the first place. */
+		if (f->ok && f->fixed_port)
+			nc_buf_adds(&b, " RESOURCE_LOCK netconform_fixed_ports");
 		nc_buf_adds(&b, " WORKING_DIRECTORY");
 		cmake_arg(&b, cwd);
 		nc_buf_adds(&b, ")\n");

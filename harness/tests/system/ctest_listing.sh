@@ -38,6 +38,12 @@ done
 (cd "$tmp/b2" && ctest -N -V -R 'z\]=') >"$tmp/ctest-v.out" 2>&1
 grep -qF -- "$tmp/s2/g/z]=.scn" "$tmp/ctest-v.out" || say "the path of z]=.scn is not passed whole"
 
+# Fixed-port variants take the shared lock; the others do not.
+"$nc" list --ctest scenarios/errors/bind-in-use.scn scenarios/udp/hello-bye.scn >"$tmp/locks.cmake"
+grep -q 'bind-in-use\[inet\]\]=*\] PROPERTIES .*RESOURCE_LOCK netconform_fixed_ports' "$tmp/locks.cmake" ||
+	say "a fixed-port variant is listed without the lock netconform_fixed_ports"
+grep 'hello-bye' "$tmp/locks.cmake" | grep -q RESOURCE_LOCK && say "a variant without fixed ports takes the lock"
+
 if [ $fail != 0 ]; then
 	sed 's/^/    | /' "$tmp/b1/list.cmake" "$tmp/b2/list.cmake" "$tmp/ctest.out"
 	exit 1
