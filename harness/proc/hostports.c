@@ -47,33 +47,48 @@ void nc_hostports_unlock(struct nc_hostports *h)
 	h->n = 0;
 }
 
+/* Opens and locks the lock file of port; see nc_hostports_lock_one. */
+static int lock_port(int port, int *out, char *why, size_t n)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/netconform-port-%d.lock", port);
+	/* Read-only is enough for flock, and lets other users lock a file one
+	 * of them created; O_NOFOLLOW keeps a planted link out. */
+	int fd = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(why, n, "cannot use the port lock %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		close(fd);
+		if (e == EWOULDBLOCK) {
+			snprintf(why, n, "port %d is in use by another netconform run on this host", port);
+			return 0;
+		}
+		snprintf(why, n, "cannot lock %s: %s", path, strerror(e));
+		return -1;
+	}
+	*out = fd;
+	return 1;
+}
+
+int nc_hostports_lock_one(uint16_t port, int *fd)
+{
+	char why[160];
+	return lock_port(port, fd, why, sizeof(why));
+}
+
 int nc_hostports_lock(const struct nc_scenario *sc, struct nc_hostports *h, char *why, size_t n)
 {
 	int ports[NC_HOSTPORTS_MAX];
 	int np = fixed_ports(sc, ports, false);
 	h->n = 0;
 	for (int i = 0; i < np; i++) {
-		char path[64];
-		snprintf(path, sizeof(path), "/tmp/netconform-port-%d.lock", ports[i]);
-		/* Read-only is enough for flock, and lets other users lock a file
-		 * one of them created; O_NOFOLLOW keeps a planted link out. */
-		int fd = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-		if (fd < 0) {
-			snprintf(why, n, "cannot use the port lock %s: %s", path, strerror(errno));
+		int fd, rc = lock_port(ports[i], &fd, why, n);
+		if (rc != 1) {
 			nc_hostports_unlock(h);
-			return -1;
-		}
-		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-			int e = errno;
-			close(fd);
-			nc_hostports_unlock(h);
-			if (e == EWOULDBLOCK) {
-				snprintf(why, n, "port %d is in use by another netconform run on this host",
-					 ports[i]);
-				return 0;
-			}
-			snprintf(why, n, "cannot lock %s: %s", path, strerror(e));
-			return -1;
+			return rc;
 		}
 		h->fd[h->n++] = fd;
 	}

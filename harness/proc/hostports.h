@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "scenario/scenario.h"
 
@@ -37,5 +38,10 @@ int nc_hostports_lock(const struct nc_scenario *sc, struct nc_hostports *h, char
 bool nc_hostports_taken(const struct nc_scenario *sc, char *why, size_t n);
 
 void nc_hostports_unlock(struct nc_hostports *h);
+
+/* The lock of one port, for a port netconform chooses (a program's, or
+ * `unused`) rather than one a scenario names. Returns 1 with the
+ * descriptor in *fd, 0 when another process holds it, -1 on an error. */
+int nc_hostports_lock_one(uint16_t port, int *fd);
 
 #endif

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc/hostports.h"
 #include "proc/sockets.h"
 #include "proc/variant_int.h"
 #include "proc/wiring.h"
@@ -306,27 +307,67 @@ static void ephemeral_range(unsigned *lo, unsigned *hi)
 	fclose(f);
 }
 
-uint16_t nc_sup_unused_port(const struct nc_scenario *sc)
+/* A candidate port for `unused` or a program: not named by the scenario,
+ * not `avoid`, free now, and on the host loopback not locked by another
+ * variant (whose lock it then takes, held until the supervisor ends). */
+static bool port_usable(const struct nc_scenario *sc, uint16_t p, uint16_t avoid, int type,
+			int *lock_fd)
+{
+	if (p == avoid || scenario_names_port(sc, p))
+		return false;
+	if (lock_fd && nc_hostports_lock_one(p, lock_fd) != 1)
+		return false;
+	if (port_free(p, type))
+		return true;
+	if (lock_fd) {
+		close(*lock_fd);
+		*lock_fd = -1;
+	}
+	return false;
+}
+
+uint16_t nc_port_outside_ephemeral(const struct nc_scenario *sc, uint16_t avoid, int *lock_fd)
 {
 	int type = sc->transport == NC_TRANSPORT_TCP ? SOCK_STREAM : SOCK_DGRAM;
 	unsigned lo, hi;
 	ephemeral_range(&lo, &hi);
 	/* Below the range first, then above it: a socket that binds no port
 	 * of its own is never given one from there, so a connected client
-	 * can never be talking to itself. */
-	for (unsigned p = lo - 1; p >= 1024 && p < lo; p--)
-		if (!scenario_names_port(sc, (uint16_t)p) && port_free((uint16_t)p, type))
-			return (uint16_t)p;
+	 * can never be talking to itself, and no connect() of another variant
+	 * on the host can take a program's port before the program binds it.
+	 * On the host, variants start the search at different places among
+	 * the 1024 ports below the range, so that they do not all queue for
+	 * the same locks (and the lock files stay few). */
+	unsigned below = lo > 1024 ? lo - 1024 : 0;
+	unsigned spread = below < 1024 ? below : 1024;
+	unsigned start = lock_fd && spread ? (unsigned)getpid() % spread : 0;
+	for (unsigned k = 0; k < below; k++) {
+		uint16_t p = (uint16_t)(lo - 1 - (start + k) % below);
+		if (port_usable(sc, p, avoid, type, lock_fd))
+			return p;
+	}
 	for (unsigned p = hi + 1; p <= 65535; p++)
-		if (!scenario_names_port(sc, (uint16_t)p) && port_free((uint16_t)p, type))
+		if (port_usable(sc, (uint16_t)p, avoid, type, lock_fd))
 			return (uint16_t)p;
 	return 9; /* discard: nothing listens there in a namespace of our own */
 }
 
-uint16_t nc_sup_free_port(const struct nc_scenario *sc)
+uint16_t nc_sup_unused_port(struct sup *s)
 {
-	/* Bound and released at once: nothing listens on it afterwards. A
-	 * dual-stack socket reserves the number for both families while asking. */
+	bool host = s->job->opts->ns.mode == NC_NS_HOST;
+	return nc_port_outside_ephemeral(s->sc, 0, host ? &s->port_lock[0] : NULL);
+}
+
+uint16_t nc_sup_free_port(struct sup *s)
+{
+	/* On the host loopback a port is taken from outside the ephemeral
+	 * range, and locked, as `unused` is. */
+	if (s->job->opts->ns.mode == NC_NS_HOST)
+		return nc_port_outside_ephemeral(s->sc, s->obs.unused_port, &s->port_lock[1]);
+	/* In a namespace of its own nothing else binds: the kernel's choice,
+	 * bound and released at once. A dual-stack socket reserves the number
+	 * for both families while asking. */
+	const struct nc_scenario *sc = s->sc;
 	int type = sc->transport == NC_TRANSPORT_TCP ? SOCK_STREAM : SOCK_DGRAM;
 	int fd = socket(AF_INET6, type | SOCK_CLOEXEC, 0);
 	struct sockaddr_storage ss;

@@ -185,7 +185,7 @@ static void start_program(struct sup *s, enum nc_role_id id)
 	struct nc_role_obs *ro = &s->obs.role[id];
 	if (id == NC_ROLE_SERVER)
 		ro->program_port = role->ready_port > 0 ? (uint16_t)role->ready_port
-							: nc_sup_free_port(s->sc);
+							: nc_sup_free_port(s);
 	struct nc_varctx vars;
 	char store[NC_VAR_COUNT][NC_VAR_LEN];
 	nc_sup_program_vars(s, id, &vars, store);

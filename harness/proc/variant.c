@@ -600,7 +600,8 @@ int nc_variant_main(const struct nc_variant_job *job, int result_fd)
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
 	nc_observed_init(&s.obs, job->sc, job->family, job->opts->timeout_scale);
 	s.obs.tick_ns = nc_tick_ns();
-	s.obs.unused_port = nc_sup_unused_port(job->sc);
+	s.port_lock[0] = s.port_lock[1] = -1;
+	s.obs.unused_port = nc_sup_unused_port(&s);
 	if (job->opts->wrap && *job->opts->wrap)
 		s.obs.wrap = job->opts->wrap;
 	for (int id = 0; id < NC_ROLE_COUNT; id++) {
@@ -662,6 +663,9 @@ int nc_variant_main(const struct nc_variant_job *job, int result_fd)
 	nc_observed_free(&s.obs);
 	if (s.sigfd >= 0)
 		close(s.sigfd);
+	for (int i = 0; i < 2; i++)
+		if (s.port_lock[i] >= 0)
+			close(s.port_lock[i]);
 #ifdef NC_LSAN
 	/* A supervisor ends with _exit, which skips LeakSanitizer's check at
 	 * exit; sanitizer builds run it here, so a leak in the supervisor fails

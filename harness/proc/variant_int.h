@@ -70,6 +70,7 @@ struct sup {
 	int64_t started_unix_ns;
 	int64_t client_done_at;  /* when the client ended, for a server program */
 	char decided_why[200];   /* what decided the outcome early, once obs.decided_t >= 0 */
+	int port_lock[2];        /* host loopback: the locks of `unused` and a program's port */
 
 	/* Capture: armed before the roles start, read while they run. */
 	struct nc_capture *cap;
@@ -117,9 +118,13 @@ bool nc_sup_program_ready(struct sup *s, int64_t now, struct nc_pollset *ps);
 void nc_sup_not_ready(struct sup *s, int64_t now, const char *when);
 /* A port nothing listens on that no socket can get by itself: outside the
  * namespace's ephemeral range, and none the scenario names. */
-uint16_t nc_sup_unused_port(const struct nc_scenario *sc);
+uint16_t nc_sup_unused_port(struct sup *s);
 /* A free port for a server program that does not name one. */
-uint16_t nc_sup_free_port(const struct nc_scenario *sc);
+uint16_t nc_sup_free_port(struct sup *s);
+/* The search both use: a free port outside the ephemeral range, none the
+ * scenario names and not avoid; with lock_fd, also one whose host-port
+ * lock it could take (the descriptor goes to *lock_fd). */
+uint16_t nc_port_outside_ephemeral(const struct nc_scenario *sc, uint16_t avoid, int *lock_fd);
 
 /* vcapture.c */
 void nc_sup_capture_start(struct sup *s);

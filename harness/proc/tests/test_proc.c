@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "proc/hostports.h"
 #include "proc/pollset.h"
 #include "proc/sockets.h"
 #include "proc/spawn.h"
@@ -248,9 +249,24 @@ static void test_unused_port(void)
 			lo = 32768, hi = 60999;
 		fclose(f);
 	}
-	uint16_t p = nc_sup_unused_port(sc);
+	uint16_t p = nc_port_outside_ephemeral(sc, 0, NULL);
 	CU_ASSERT_TRUE(p < lo || p > hi);
 	CU_ASSERT_NOT_EQUAL(p, 32767);
+	/* Another port than one to avoid (a program's port is never `unused`),
+	 * and with a lock held on it, so that another variant on the host
+	 * cannot pick it. */
+	int fd = -1;
+	uint16_t q = nc_port_outside_ephemeral(sc, p, &fd);
+	CU_ASSERT_NOT_EQUAL(q, p);
+	CU_ASSERT_TRUE(q < lo || q > hi);
+	CU_ASSERT_TRUE(fd >= 0);
+	int other = -1;
+	CU_ASSERT_EQUAL(nc_hostports_lock_one(q, &other), 0);
+	if (fd >= 0)
+		close(fd);
+	CU_ASSERT_EQUAL(nc_hostports_lock_one(q, &other), 1);
+	if (other >= 0)
+		close(other);
 	nc_scenario_free(sc);
 }
 
