@@ -18,6 +18,10 @@ scn=scenarios/tcp/bulk-1mib.scn
 "$nc" --no-progress --color=never --family inet --keep-pcap=always --pcap-max 64K \
 	--reports "$tmp/r" --junit "$tmp/junit.xml" "$scn" >"$tmp/out1" 2>&1
 code=$?
+if head -n1 "$tmp/out1" | grep -q 'capture off'; then
+	echo "skipped: pcap files need packet capture, and netconform runs without it here"
+	exit 77
+fi
 [ "$code" = 0 ] || say "the capped run exited $code"
 pcap=$(find "$tmp/r/pcap" -name '*.pcap' | head -n1)
 if [ -z "$pcap" ]; then
