@@ -19,7 +19,7 @@ scn=scenarios/tcp/bulk-1mib.scn
 	--reports "$tmp/r" --junit "$tmp/junit.xml" "$scn" >"$tmp/out1" 2>&1
 code=$?
 if head -n1 "$tmp/out1" | grep -q 'capture off'; then
-	echo "skipped: pcap files need packet capture, and netconform runs without it here"
+	echo "skipped: the pcap limits test needs packet capture, and netconform cannot capture here"
 	exit 77
 fi
 [ "$code" = 0 ] || say "the capped run exited $code"
