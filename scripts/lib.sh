@@ -41,6 +41,11 @@ NC_TEST_DEPS="procps perl"
 # the reports must still print '.' as the decimal point.
 # shellcheck disable=SC2034
 NC_TEST_TOOLS="tshark libxml2-utils python3 python3-junitparser python3-yaml chromium valgrind locales"
+# The widely used programs the shipped scenarios of scenarios/tools/ drive
+# (each such scenario says 'requires' and is skipped, saying so, where its
+# program is missing).
+# shellcheck disable=SC2034
+NC_SCENARIO_TOOLS="socat ncat netcat-openbsd"
 
 nc_missing() {
 	for pkg in "$@"; do

@@ -85,6 +85,29 @@ static char *find_program(const struct nc_scenario *sc, const char *name,
 	return NULL; /* execvp searches PATH */
 }
 
+bool nc_program_available(const struct nc_scenario *sc, const char *name,
+			  const struct nc_run_opts *o)
+{
+	char *path = find_program(sc, name, o);
+	if (path) {
+		bool ok = access(path, X_OK) == 0;
+		free(path);
+		return ok;
+	}
+	/* What execvp would find: each directory of PATH. */
+	const char *env = getenv("PATH");
+	char *copy = nc_strdup(env && *env ? env : "/usr/local/bin:/usr/bin:/bin");
+	char *save = NULL;
+	bool found = false;
+	for (char *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+		char *cand = nc_path_join(*d ? d : ".", name);
+		found = access(cand, X_OK) == 0;
+		free(cand);
+	}
+	free(copy);
+	return found;
+}
+
 void nc_program_exec(const struct nc_scenario *sc, const struct nc_role *role,
 		     const struct nc_varctx *vars, const struct nc_run_opts *o, int err_fd)
 {

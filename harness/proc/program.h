@@ -52,6 +52,11 @@ int nc_program_role_main(int argc, char **argv);
  * it (TCP), read from the socket tables in /proc/net. */
 bool nc_program_port_ready(uint16_t port, bool tcp);
 
+/* True when a program named as on an exec line can be found and run here
+ * (the lookup of nc_program_exec, PATH included). */
+bool nc_program_available(const struct nc_scenario *sc, const char *name,
+			  const struct nc_run_opts *o);
+
 /* Built-in roles go through exec when the run or the scenario needs it. */
 bool nc_program_role_needs_exec(const struct nc_scenario *sc, const struct nc_run_opts *o);
 

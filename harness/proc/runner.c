@@ -19,6 +19,7 @@
 
 #include "proc/hostports.h"
 #include "proc/pollset.h"
+#include "proc/program.h"
 #include "proc/spawn.h"
 #include "proc/variant.h"
 #include "proc/wiring.h"
@@ -164,6 +165,15 @@ static struct nc_result *prejudge(struct runner *R, uint32_t vi)
 		struct nc_result *r = identity(R, vi);
 		nc_result_fail(r, true, "policy", f->path, 0, why, "");
 		return r;
+	}
+	for (size_t i = 0; i < f->sc->nrequires; i++) {
+		if (!nc_program_available(f->sc, f->sc->requires[i], R->o)) {
+			struct nc_result *r = identity(R, vi);
+			snprintf(why, sizeof(why), "needs the program '%s' (the scenario's 'requires' "
+				 "line), which is not installed here", f->sc->requires[i]);
+			set_status(r, NC_STATUS_SKIP, why);
+			return r;
+		}
 	}
 	if (R->o->ns.mode == NC_NS_HOST) {
 		if (f->sc->wildcard_bind) {

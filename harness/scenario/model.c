@@ -67,6 +67,9 @@ void nc_scenario_free(struct nc_scenario *s)
 	for (size_t i = 0; i < s->nkeywords; i++)
 		free(s->keywords[i]);
 	free(s->keywords);
+	for (size_t i = 0; i < s->nrequires; i++)
+		free(s->requires[i]);
+	free(s->requires);
 	envs_free(s->env, s->nenv);
 	for (int r = 0; r < NC_ROLE_COUNT; r++)
 		role_free(&s->role[r]);

@@ -174,6 +174,30 @@ static int hdr_keywords(struct parser *p, const struct nc_tok *kw NC_UNUSED)
 	return 0;
 }
 
+/* requires PROGRAM...: programs the scenario runs that may be missing
+ * here (socat, ncat); a variant of it is skipped, saying which, where one
+ * cannot be found. Names are words without quotes or variables. */
+static int hdr_requires(struct parser *p, const struct nc_tok *kw NC_UNUSED)
+{
+	struct nc_scenario *s = p->s;
+	const struct nc_tok *t;
+	char nb[NC_NEAR_LEN];
+	if (!peek(p))
+		return expected(p, NULL, "one or more program names");
+	while ((t = next(p))) {
+		bool ok = t->kind == NC_TOK_WORD && t->len > 0;
+		for (size_t i = 0; ok && i < t->len; i++)
+			ok = t->p[i] != '$';
+		if (!ok)
+			return perr(p, NC_DIAG_SYNTAX, t->col, "expected a program name %s (a "
+				    "word, as the program is named on an 'exec' line)",
+				    near(t, nb, sizeof(nb)));
+		s->requires = nc_grow(s->requires, s->nrequires, sizeof(char *));
+		s->requires[s->nrequires++] = tok_str(t);
+	}
+	return 0;
+}
+
 static int hdr_env(struct parser *p, const struct nc_tok *kw NC_UNUSED)
 {
 	return parse_env_entry(p, &p->s->env, &p->s->nenv);
@@ -192,6 +216,7 @@ static const struct nc_kw header_rows[] = {
 	{ .name = "keywords", .alias = { "keyword", "tags" }, .flags = NC_KW_ONCE,
 	  .parse = hdr_keywords, .id = HDR_KEYWORDS },
 	{ .name = "env", .parse = hdr_env, .id = HDR_ENV },
+	{ .name = "requires", .alias = { "require" }, .parse = hdr_requires, .id = HDR_REQUIRES },
 };
 NC_KW_ROWS_FIT(header_rows);
 const struct nc_kw_table nc_header_table = {

@@ -294,6 +294,6 @@ bool header_given(const struct parser *p, int id, struct nc_pos *at);
 
 /* Ids of the header rows that other parts look at. */
 enum header_id { HDR_SCENARIO, HDR_DESCRIPTION, HDR_TRANSPORT, HDR_FAMILY, HDR_TIMEOUT,
-		 HDR_STEP_TIMEOUT, HDR_KEYWORDS, HDR_ENV };
+		 HDR_STEP_TIMEOUT, HDR_KEYWORDS, HDR_ENV, HDR_REQUIRES };
 
 #endif

@@ -58,14 +58,16 @@ enum nc_var {
 	NC_VAR_CLIENT_ADDR,
 	NC_VAR_CLIENT_PORT,
 	NC_VAR_CLIENT_HOSTPORT, /* "127.0.0.1:41234" or "[::1]:41234" */
+	NC_VAR_CLIENT_IPVER,    /* "4" or "6": the family of that address */
 	NC_VAR_SERVER_ADDR,
 	NC_VAR_SERVER_PORT,
 	NC_VAR_SERVER_HOSTPORT, /* the same form, for programs' host:port arguments */
+	NC_VAR_SERVER_IPVER,    /* "4" or "6", for programs' -4/-6 or pf=ip4 options */
 	NC_VAR_FAMILY,    /* "inet", "inet6" or "dual" */
 	NC_VAR_SCENARIO,  /* the scenario's name */
 	NC_VAR_UNUSED_PORT, /* a port nothing listens on */
 };
-#define NC_VAR_COUNT 9
+#define NC_VAR_COUNT 11
 
 /* A byte string with ${...} references, kept as parts so the bytes can be
  * produced later, when the variables have values. */
@@ -294,6 +296,9 @@ struct nc_scenario {
 	char *description;
 	char **keywords;
 	size_t nkeywords;
+	char **requires;            /* programs that may be missing here: a variant is
+				       skipped, saying so, when one is */
+	size_t nrequires;
 	enum nc_transport transport;
 	enum nc_family families[NC_FAM_COUNT];
 	size_t nfamilies;

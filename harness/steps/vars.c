@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 void nc_vars_base(struct nc_varctx *v, char store[][NC_VAR_LEN], enum nc_family fam,
 		  const char *scenario, uint16_t unused_port)
@@ -19,11 +20,15 @@ void nc_vars_base(struct nc_varctx *v, char store[][NC_VAR_LEN], enum nc_family 
 void nc_vars_addr(struct nc_varctx *v, char store[][NC_VAR_LEN], enum nc_var host,
 		  enum nc_var port, const struct nc_addr *a)
 {
-	enum nc_var hp = host == NC_VAR_SERVER_ADDR ? NC_VAR_SERVER_HOSTPORT : NC_VAR_CLIENT_HOSTPORT;
+	bool srv = host == NC_VAR_SERVER_ADDR;
+	enum nc_var hp = srv ? NC_VAR_SERVER_HOSTPORT : NC_VAR_CLIENT_HOSTPORT;
+	enum nc_var ver = srv ? NC_VAR_SERVER_IPVER : NC_VAR_CLIENT_IPVER;
 	nc_addr_host(a, store[host], NC_VAR_LEN);
 	snprintf(store[port], NC_VAR_LEN, "%u", a->port);
 	nc_addr_str(a, store[hp], NC_VAR_LEN);
+	snprintf(store[ver], NC_VAR_LEN, "%s", a->family == AF_INET6 ? "6" : "4");
 	v->val[host] = store[host];
 	v->val[port] = store[port];
 	v->val[hp] = store[hp];
+	v->val[ver] = store[ver];
 }

@@ -189,8 +189,8 @@ static void test_errors(void)
 	ASSERT_ERR(UDP "server exec prog \"a\\0b\"\n", "3:18: a program argument cannot contain a "
 		   "NUL byte (\\0 or \\x00) (while parsing section 'server' at 3:1)");
 	ASSERT_ERR(UDP "server exec prog ${nope}\n", "3:18: unknown variable '${nope}' (known: "
-		   "client.addr, client.port, client.hostport, server.addr, server.port, "
-		   "server.hostport, family, scenario, unused.port) (while parsing section 'server' at 3:1)");
+		   "client.addr, client.port, client.hostport, client.ipver, server.addr, server.port, "
+		   "server.hostport, server.ipver, family, scenario, unused.port) (while parsing section 'server' at 3:1)");
 	ASSERT_ERR(UDP "server exec prog\n  bind loopback:0\n", "4:3: a program role takes "
 		   "options, not steps: 'bind' is not an option (cwd, env, stdin, deadline, port, "
 		   "ready, exit, stop, stdout, stderr) (while parsing section 'server' at 3:1)");

@@ -132,13 +132,37 @@ static void test_aliases(void)
 	}
 	ASSERT_ERR("scenario t\nkeywrd a\n", "2:1: unknown header keyword 'keywrd'; did you mean "
 		   "'keyword'? (expected scenario, description, transport, family, timeout, "
-		   "step-timeout, keywords, env, or a section: server, client, wire)");
+		   "step-timeout, keywords, env, requires, or a section: server, client, wire)");
 	ASSERT_ERR("scenario t\ntransport udp\nserver\n  keyword a\n", "4:3: header line "
 		   "'keyword' must come before the first section (while parsing section 'server' "
 		   "at 3:1)");
 	ASSERT_ERR("scenario t\nwrie\n", "2:1: unknown header keyword 'wrie'; did you mean "
 		   "'wire'? (expected scenario, description, transport, family, timeout, "
-		   "step-timeout, keywords, env, or a section: server, client, wire)");
+		   "step-timeout, keywords, env, requires, or a section: server, client, wire)");
+}
+
+static void test_requires(void)
+{
+	static const char text[] = "scenario t\ntransport tcp\nrequires socat nc.openbsd\n"
+				   "requires ./local-tool\nclient\n  connect unused => error "
+				   "ECONNREFUSED\n";
+	struct nc_diag d;
+	struct nc_scenario *s = nc_scenario_parse("fixtures/parse/valid/unit.scn", "unit/unit", "unit",
+						  text, sizeof(text) - 1, &d);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->nrequires, 3);
+	CU_ASSERT_STRING_EQUAL(s->requires[0], "socat");
+	CU_ASSERT_STRING_EQUAL(s->requires[1], "nc.openbsd");
+	CU_ASSERT_STRING_EQUAL(s->requires[2], "./local-tool");
+	nc_scenario_free(s);
+	ASSERT_ERR("scenario t\nrequires\n", "2:9: expected one or more program names at the end "
+		   "of the line (while parsing header line 'requires' at 2:1)");
+	ASSERT_ERR("scenario t\nrequires \"socat\"\n", "2:10: expected a program name near "
+		   "'\"socat\"' (a word, as the program is named on an 'exec' line) (while parsing "
+		   "header line 'requires' at 2:1)");
+	ASSERT_ERR("scenario t\nrequires ${x}\n", "2:10: expected a program name near '${x}' (a "
+		   "word, as the program is named on an 'exec' line) (while parsing header line "
+		   "'requires' at 2:1)");
 }
 
 static void test_values(void)
@@ -184,7 +208,7 @@ static void test_misplaced(void)
 {
 	ASSERT_ERR("scenario t\ntransprot udp\n", "2:1: unknown header keyword 'transprot'; did "
 		   "you mean 'transport'? (expected scenario, description, transport, family, "
-		   "timeout, step-timeout, keywords, env, or a section: server, client, wire)");
+		   "timeout, step-timeout, keywords, env, requires, or a section: server, client, wire)");
 	ASSERT_ERR("scenario t\nbind loopback:0\n", "2:1: step 'bind' outside a role section "
 		   "(start one with 'server' or 'client')");
 	ASSERT_ERR("scenario t\nstdout line \"x\"\n", "2:1: 'stdout' is an option of a program "
@@ -208,6 +232,7 @@ void scn_register_header(void)
 		{ "duplicates", test_duplicates },
 		{ "aliases", test_aliases },
 		{ "values", test_values },
+		{ "requires", test_requires },
 		{ "misplaced lines", test_misplaced },
 		{ NULL, NULL },
 	};

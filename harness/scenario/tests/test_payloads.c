@@ -76,10 +76,12 @@ static void test_string_errors(void)
 		   "space (while parsing step 'send' at 5:3)");
 	ASSERT_ERR(UDP "  send \"${server_port}\"\n", "5:9: unknown variable '${server_port}'; "
 		   "did you mean 'server.port'? (known: client.addr, client.port, client.hostport, "
-		   "server.addr, server.port, server.hostport, family, scenario, unused.port) (while parsing step 'send' at 5:3)");
+		   "client.ipver, server.addr, server.port, server.hostport, server.ipver, family, "
+		   "scenario, unused.port) (while parsing step 'send' at 5:3)");
 	ASSERT_ERR(UDP "  send \"${}\"\n", "5:9: empty variable reference '${}' (known: "
-		   "client.addr, client.port, client.hostport, server.addr, server.port, "
-		   "server.hostport, family, scenario, unused.port) (while parsing step 'send' at 5:3)");
+		   "client.addr, client.port, client.hostport, client.ipver, server.addr, server.port, "
+		   "server.hostport, server.ipver, family, scenario, unused.port) (while parsing "
+		   "step 'send' at 5:3)");
 	ASSERT_ERR(UDP "  send \"${server.port\"\n", "5:9: unterminated variable reference "
 		   "(missing '}') (while parsing step 'send' at 5:3)");
 	ASSERT_ERR(UDP "  send \"${a{b}\"\n", "5:12: unexpected '{' inside a variable reference "
