@@ -117,7 +117,7 @@ bool nc_observed_client_addr(const struct nc_observed *o, struct nc_addr *a);
 /* The variables as the checks see them once the roles have ended, built
  * from the two above. Values live in `store` (NC_VAR_LEN bytes each). */
 struct nc_varctx;
-void nc_observed_vars(const struct nc_observed *o, struct nc_varctx *v, char store[][64]);
+void nc_observed_vars(const struct nc_observed *o, struct nc_varctx *v, char store[][NC_VAR_LEN]);
 
 /* The allowed range for an `after lo..hi` window, tolerances applied:
  * a kernel timeout may end up to one tick early, and anything may end late

@@ -15,7 +15,7 @@
 
 #define SHOWN_OUTPUT 2048  /* output quoted in a failure's detail */
 
-void nc_observed_vars(const struct nc_observed *o, struct nc_varctx *v, char store[][64])
+void nc_observed_vars(const struct nc_observed *o, struct nc_varctx *v, char store[][NC_VAR_LEN])
 {
 	struct nc_addr a;
 	nc_vars_base(v, store, o->family, o->sc->name, o->unused_port);
@@ -31,7 +31,7 @@ void nc_observed_vars(const struct nc_observed *o, struct nc_varctx *v, char sto
  * itself 127.0.0.1, however the dual-stack server saw it; a server program
  * sees its IPv4 client as ::ffff:127.0.0.1. */
 static void program_vars(const struct nc_observed *o, enum nc_role_id id, struct nc_varctx *v,
-			 char store[][64])
+			 char store[][NC_VAR_LEN])
 {
 	struct nc_addr a, in_family;
 	int fam = nc_role_family(o->family, id);
@@ -228,7 +228,7 @@ static void check_output(const struct nc_observed *o, enum nc_role_id id, struct
 	const struct nc_role *role = &o->sc->role[id];
 	const struct nc_role_obs *ro = &o->role[id];
 	struct nc_varctx vars;
-	char store[NC_VAR_COUNT][64];
+	char store[NC_VAR_COUNT][NC_VAR_LEN];
 	program_vars(o, id, &vars, store);
 	struct line_order order[3];
 	for (int k = 1; k <= 2; k++) {

@@ -85,7 +85,7 @@ struct nc_wmatch {
 					 placed at: no line may come before it */
 	bool *matched;                /* per kept packet: a packet line matched it */
 	struct nc_varctx vars;
-	char store[NC_VAR_COUNT][64];
+	char store[NC_VAR_COUNT][NC_VAR_LEN];
 	struct wep client, server;
 	struct nc_wdir *dirs;
 	size_t ndirs;

@@ -18,9 +18,14 @@
 
 #define MAX_ARGS 256
 
-#ifndef NC_PEERS_DIR
-#define NC_PEERS_DIR ""
+/* Where the peers built with netconform are, relative to the netconform
+ * binary: installed (bin/ -> libexec/netconform/peers, from the install
+ * layout at configure time) and in the build tree (harness/ ->
+ * fixtures/peers). No absolute build path is compiled in. */
+#ifndef NC_PEERS_INSTALLED
+#define NC_PEERS_INSTALLED "../libexec/netconform/peers"
 #endif
+#define NC_PEERS_BUILT "../fixtures/peers"
 
 extern char **environ;
 
@@ -58,15 +63,16 @@ static char *find_program(const struct nc_scenario *sc, const char *name,
 		free(dir);
 		return path ? path : nc_strdup(name);
 	}
-	/* An installed netconform finds its peers next to itself; a build tree
-	 * finds them where the build put them. */
-	char installed[4096] = "";
+	/* An installed netconform, and one in its build tree, find the peers
+	 * relative to themselves. */
+	char installed[4096] = "", built[4096] = "";
 	if (o->self_exe) {
 		char *dir = nc_path_dirname(o->self_exe);
-		snprintf(installed, sizeof(installed), "%s/../libexec/netconform/peers", dir);
+		snprintf(installed, sizeof(installed), "%s/" NC_PEERS_INSTALLED, dir);
+		snprintf(built, sizeof(built), "%s/" NC_PEERS_BUILT, dir);
 		free(dir);
 	}
-	const char *lists[3] = { o->exec_path, installed, NC_PEERS_DIR };
+	const char *lists[3] = { o->exec_path, installed, built };
 	for (int l = 0; l < 3; l++) {
 		if (!lists[l] || !*lists[l])
 			continue;

@@ -32,7 +32,6 @@
 #define NC_MAX_TIMEOUT_NS (3600LL * NC_SEC)
 #define NC_MAX_RECV_BUF (64ULL << 20)
 #define NC_MAX_GENERATED (1ULL << 40)   /* 1 TiB of generated payload */
-#define NC_MAX_SEND (64ULL << 20)       /* one send() call: the runner's SEND_MAX */
 #define NC_MAX_STEPS 4096
 #define NC_MAX_WIRE 4096
 #define NC_DEFAULT_TIMEOUT_NS (5 * NC_SEC) /* a scenario's, without a timeout line */

@@ -85,7 +85,7 @@ static int step_send(struct parser *p, const struct nc_tok *kw NC_UNUSED)
 	/* One send() call takes its payload from memory; only sendall
 	 * streams a payload of any size. */
 	uint64_t len = payload_min_len(&st->payload);
-	if (st->kind != NC_STEP_SENDALL && len > NC_MAX_SEND)
+	if (st->kind != NC_STEP_SENDALL && len > NC_SEND_MAX)
 		return perr(p, NC_DIAG_RANGE, t->col, "a single '%s' sends at most 64 MiB, and "
 			    "this payload is %llu bytes%s", nc_step_name(st->kind),
 			    (unsigned long long)len, p->s->transport == NC_TRANSPORT_TCP

@@ -68,6 +68,7 @@ enum nc_var {
 	NC_VAR_UNUSED_PORT, /* a port nothing listens on */
 };
 #define NC_VAR_COUNT 11
+#define NC_VAR_LEN 64   /* bytes per value: a bracketed IPv6 address and port, or a name */
 
 /* A byte string with ${...} references, kept as parts so the bytes can be
  * produced later, when the variables have values. */
@@ -401,6 +402,8 @@ const char *nc_var_name(enum nc_var v);
  * generated payloads (random, repeat) are never held, so they do not count. */
 #define NC_SCENARIO_MAX_BYTES (1u << 20)
 #define NC_PAYLOAD_FILE_MAX (64u << 20)
+/* The largest payload of one send() call (sendall takes any size). */
+#define NC_SEND_MAX (64ULL << 20)
 #define NC_PAYLOAD_BUDGET (256ULL << 20)
 
 #endif

@@ -28,7 +28,6 @@
 #include "util/digest.h"
 
 #define SEND_CHUNK (256u * 1024u)
-#define SEND_MAX (64u << 20)      /* one send() call's payload */
 
 int nc_role_family(enum nc_family fam, enum nc_role_id role)
 {
@@ -331,9 +330,9 @@ static uint8_t *payload_bytes(struct role_state *s, const struct nc_payload *pl,
 		nc_role_missing_var(f, miss);
 		return NULL;
 	}
-	if (g.len > SEND_MAX) {
+	if (g.len > NC_SEND_MAX) {
 		snprintf(f->note, sizeof(f->note), "a single send is limited to %u MiB; use sendall "
-			 "for larger payloads", SEND_MAX >> 20);
+			 "for larger payloads", (unsigned)(NC_SEND_MAX >> 20));
 		nc_payload_close(&g);
 		return NULL;
 	}

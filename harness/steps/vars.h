@@ -14,7 +14,6 @@
 #include "scenario/scenario.h"
 #include "steps/record.h"
 
-#define NC_VAR_LEN 64   /* bytes per value: a bracketed IPv6 address and port, or a name */
 
 /* Clears v and sets what every role knows from the start: ${family},
  * ${scenario} and ${unused.port}. */

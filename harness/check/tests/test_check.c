@@ -1300,7 +1300,7 @@ static void test_programs_vars(void)
 	if (!prog_fx(&f, "", ""))
 		return;
 	struct nc_varctx v;
-	char store[NC_VAR_COUNT][64];
+	char store[NC_VAR_COUNT][NC_VAR_LEN];
 	f.o.unused_port = 9;
 	/* A wildcard client address reads as the server's host. */
 	f.o.role[NC_ROLE_CLIENT].facts[0].local = addr4("0.0.0.0", 41234);

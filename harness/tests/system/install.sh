@@ -31,6 +31,17 @@ ctest --test-dir "$tmp/ds" -N -L downstream | grep -q 'Total Tests: 2' || {
 	echo "install.sh: expected 2 tests labelled 'downstream'" >&2
 	exit 1
 }
+# The installed program carries no path of the build tree in its data (its
+# debug information may name the sources; its behaviour must not depend on
+# them).
+build_abs=$(cd "$build" && pwd)
+if command -v objcopy >/dev/null 2>&1; then
+	objcopy -O binary --only-section=.rodata "$tmp/prefix/bin/netconform" "$tmp/rodata"
+	if grep -qaF "$build_abs" "$tmp/rodata"; then
+		echo "install.sh: the installed program has the build tree's path compiled in" >&2
+		exit 1
+	fi
+fi
 # The installed program finds its installed peers, whatever the build tree.
 "$tmp/prefix/bin/netconform" --no-progress -q "$tmp/prefix/share/netconform/scenarios/programs"
 echo "install.sh: ok"
