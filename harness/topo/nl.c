@@ -271,3 +271,49 @@ int nc_nl_neigh(struct nc_nl *nl, unsigned ifindex, const struct nc_addr *a,
 		 nc_addr_host(a, host, sizeof(host)), mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 	return talk(nl, nlh, what, e);
 }
+
+static int route_type(const struct nlmsghdr *nlh, void *data)
+{
+	if (nlh->nlmsg_type == RTM_NEWROUTE &&
+	    mnl_nlmsg_get_payload_len(nlh) >= sizeof(struct rtmsg)) {
+		const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+		*(int *)data = rtm->rtm_type;
+	}
+	return MNL_CB_OK;
+}
+
+int nc_nl_is_local(struct nc_nl *nl, const struct nc_addr *a, bool *local, struct nc_topo_err *e)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], host[64];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	nlh->nlmsg_seq = ++nl->seq;
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)a->family;
+	rtm->rtm_dst_len = a->family == AF_INET ? 32 : 128;
+	mnl_attr_put(nlh, RTA_DST, addr_len(a), a->ip);
+	nc_addr_host(a, host, sizeof(host));
+	*local = false;
+	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0) {
+		nc_topo_err_set(e, errno, "look up the route to %s: send to netlink", host);
+		return -1;
+	}
+	ssize_t n;
+	while ((n = mnl_socket_recvfrom(nl->sk, buf, sizeof(buf))) < 0 && errno == EINTR)
+		;
+	if (n < 0) {
+		nc_topo_err_set(e, errno, "look up the route to %s: receive from netlink", host);
+		return -1;
+	}
+	int type = -1;
+	if (mnl_cb_run(buf, (size_t)n, nl->seq, nl->portid, route_type, &type) == MNL_CB_ERROR) {
+		/* No route at all is an answer too: not local. */
+		if (errno == ENETUNREACH || errno == EHOSTUNREACH)
+			return 0;
+		nc_topo_err_set(e, errno, "look up the route to %s", host);
+		return -1;
+	}
+	*local = type == RTN_LOCAL;
+	return 0;
+}

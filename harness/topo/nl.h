@@ -11,6 +11,7 @@
 #ifndef NC_TOPO_NL_H
 #define NC_TOPO_NL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,14 @@ int nc_nl_route(struct nc_nl *nl, const struct nc_addr *dst, unsigned plen,
 /* Adds a permanent neighbour entry: a is at mac on ifindex. */
 int nc_nl_neigh(struct nc_nl *nl, unsigned ifindex, const struct nc_addr *a,
 		const uint8_t mac[6], struct nc_topo_err *e);
+
+/* Whether the socket's namespace delivers packets for address a locally
+ * (a route lookup answers RTN_LOCAL): *local true or false, or -1 with e.
+ * An IPv6 address is not local at once, even added without duplicate
+ * address detection: the kernel clears its tentative flag and inserts its
+ * local route from a work queue, and until then a packet sent to it is
+ * taken for one to forward and dropped (Ip6InAddrErrors). */
+int nc_nl_is_local(struct nc_nl *nl, const struct nc_addr *a, bool *local, struct nc_topo_err *e);
 
 /* Reads the acknowledgement of request seq out of a received buffer.
  * Returns 1 when it is there (*error: 0 or a negative errno; msg: the

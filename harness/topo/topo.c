@@ -16,7 +16,7 @@
 #include "util/clock.h"
 #include "util/text.h"
 
-#define CARRIER_WAIT_NS (2 * NC_SEC)
+#define READY_WAIT_NS (2 * NC_SEC)
 
 struct nc_topo {
 	struct nc_topo_desc desc;
@@ -260,7 +260,7 @@ static int make_links(struct build *b, struct nc_topo_err *e)
 static int await_carrier(struct build *b, struct nc_topo_err *e)
 {
 	struct nc_topo *t = b->t;
-	int64_t deadline = nc_now_ns() + CARRIER_WAIT_NS;
+	int64_t deadline = nc_now_ns() + READY_WAIT_NS;
 	for (unsigned l = 0; l < t->desc.nlinks; l++) {
 		const struct nc_topo_link_desc *k = &t->desc.link[l];
 		for (int s = 0; s < 2 * (1 + k->wire); s++) {
@@ -280,12 +280,44 @@ static int await_carrier(struct build *b, struct nc_topo_err *e)
 			if (up == 0)
 				nc_topo_err_set(e, ETIMEDOUT, "%s: %s%s has no carrier after %lld ms",
 						title, wire ? "wire end " : "", name,
-						(long long)(CARRIER_WAIT_NS / NC_MS));
+						(long long)(READY_WAIT_NS / NC_MS));
 			else
 				nc_topo_err_prefix(e, "%s", title);
 			return -1;
 		}
 	}
+	return 0;
+}
+
+/* Waits until every host takes its own addresses as local (nl.h says why
+ * that is not at once for IPv6). */
+static int await_addresses(struct build *b, struct nc_topo_err *e)
+{
+	struct nc_topo *t = b->t;
+	int64_t deadline = nc_now_ns() + READY_WAIT_NS;
+	static const int families[2] = { AF_INET, AF_INET6 };
+	for (unsigned l = 0; l < t->desc.nlinks; l++)
+		for (int s = 0; s < 2; s++)
+			for (int f = 0; f < 2; f++) {
+				unsigned h = s == 0 ? t->desc.link[l].a : t->desc.link[l].b;
+				struct nc_addr a;
+				nc_topo_plan_addr(l, (enum nc_topo_side)s, families[f], &a, NULL);
+				bool local = false;
+				int rc;
+				while ((rc = nc_nl_is_local(&b->host[h].nl, &a, &local, e)) == 0 &&
+				       !local && nc_now_ns() < deadline)
+					usleep(100);
+				if (rc == 0 && !local) {
+					char buf[64];
+					nc_topo_err_set(e, ETIMEDOUT, "%s is not a local address after "
+							"%lld ms", nc_addr_host(&a, buf, sizeof(buf)),
+							(long long)(READY_WAIT_NS / NC_MS));
+				}
+				if (rc < 0 || !local) {
+					nc_topo_err_prefix(e, "host %s", t->desc.host[h].name);
+					return -1;
+				}
+			}
 	return 0;
 }
 
@@ -341,7 +373,8 @@ int nc_topo_build(const struct nc_topo_desc *d, struct nc_topo **out, struct nc_
 	int rc = -1;
 	t->origin = nc_netns_current(e);
 	if (t->origin >= 0 && make_namespaces(b, e) == 0 && make_links(b, e) == 0 &&
-	    make_routes(b, e) == 0 && await_carrier(b, e) == 0)
+	    make_routes(b, e) == 0 && await_carrier(b, e) == 0 &&
+	    await_addresses(b, e) == 0)
 		rc = 0;
 	for (unsigned h = 0; h < NC_TOPO_MAX_HOSTS; h++)
 		tools_close(&b->host[h]);

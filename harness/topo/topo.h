@@ -40,11 +40,16 @@
  *     written from inside its namespace (they are per namespace);
  *   - offloads off on every veth (ethtool.h), unless kept.
  *
- * When nc_topo_build returns, every interface can send: the build waits
- * for each one's carrier through ETHTOOL_GLINK, which also makes the
- * kernel finish the device's pending link-state work (a veth end that got
- * its carrier from its peer drops frames until then, and it shows as
- * running a moment before). A first datagram is not lost.
+ * When nc_topo_build returns, the topology carries its first packet:
+ *   - every interface can send: the build waits for each one's carrier
+ *     through ETHTOOL_GLINK, which also makes the kernel finish the
+ *     device's pending link-state work (a veth end that got its carrier
+ *     from its peer drops frames until then, and shows as running a moment
+ *     before);
+ *   - every address is local in its host (a route lookup answers
+ *     RTN_LOCAL): an IPv6 address, even without duplicate address
+ *     detection, gets its local route from a work queue, and a packet to
+ *     it before that is taken for one to forward and dropped.
  *
  * Wires
  * -----

@@ -514,31 +514,42 @@ static int t_current_host(void)
 	return 0;
 }
 
-/* The first frame sent after the build arrives: every interface can send
- * when nc_topo_build returns (a veth that got its carrier from its peer
- * drops frames until the kernel has attached its queue discipline, a
- * moment after it looks running). Twenty builds in a row, each followed
- * at once by a datagram that has to cross both links. */
+/* The first datagrams sent after the build arrive: when nc_topo_build
+ * returns, every interface can send (a veth that got its carrier from its
+ * peer drops frames until the kernel has attached its queue discipline, a
+ * moment after it looks running) and every address is local (an IPv6
+ * address gets its local route from a work queue, and a packet to it
+ * before that is dropped). Thirty builds in a row, each followed at once
+ * by datagrams that cross both links, both ways, in both families. */
+static int first_datagram(struct nc_topo *t, unsigned from, unsigned fl, unsigned to,
+			  unsigned tl, int family, int round)
+{
+	struct nc_addr dst;
+	int s1 = sb_socket(t, from, fl, family, SOCK_DGRAM, 1000, NULL);
+	int s2 = sb_socket(t, to, tl, family, SOCK_DGRAM, 1000, &dst);
+	SB_CHECK(s1 >= 0 && s2 >= 0, "sockets");
+	static uint8_t big[1200], got[2048];
+	struct sockaddr_storage ss;
+	socklen_t sl = nc_addr_to_sockaddr(&dst, &ss);
+	SB_CHECK(sendto(s1, big, sizeof(big), 0, (struct sockaddr *)&ss, sl) == sizeof(big), "send");
+	ssize_t n = recv(s2, got, sizeof(got), 0);
+	SB_CHECK(n == sizeof(big), "round %d, family %d, host %u to %u: the first datagram did "
+		 "not arrive (%zd, %s)", round, family, from, to, n, strerror(errno));
+	close(s1);
+	close(s2);
+	return 0;
+}
+
 static int t_first_frames(void)
 {
 	struct nc_topo_desc d;
 	desc_router(&d);
-	for (int round = 0; round < 20; round++) {
+	for (int round = 0; round < 30; round++) {
 		struct nc_topo *t = sb_build(&d);
 		SB_CHECK(t, "build");
-		struct nc_addr ba;
-		int sa = sb_socket(t, A, 0, AF_INET, SOCK_DGRAM, 1000, NULL);
-		int sb = sb_socket(t, B, 1, AF_INET, SOCK_DGRAM, 1000, &ba);
-		SB_CHECK(sa >= 0 && sb >= 0, "sockets");
-		static uint8_t big[4000], got[4096];
-		struct sockaddr_storage ss;
-		socklen_t sl = nc_addr_to_sockaddr(&ba, &ss);
-		SB_CHECK(sendto(sa, big, sizeof(big), 0, (struct sockaddr *)&ss, sl) == 4000, "send");
-		ssize_t n = recv(sb, got, sizeof(got), 0);
-		SB_CHECK(n == 4000, "round %d: the first datagram did not arrive (%zd, %s)", round, n,
-			 strerror(errno));
-		close(sa);
-		close(sb);
+		int fam = round % 2 ? AF_INET6 : AF_INET, other = round % 2 ? AF_INET : AF_INET6;
+		SB_CHECK(first_datagram(t, A, 0, B, 1, fam, round) == 0, "a to b");
+		SB_CHECK(first_datagram(t, B, 1, A, 0, other, round) == 0, "b to a");
 		nc_topo_free(t);
 	}
 	return 0;
