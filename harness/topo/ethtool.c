@@ -38,7 +38,12 @@ static int do_ioctl(int fd, const char *name, void *data)
 	return ioctl(fd, SIOCETHTOOL, &ifr);
 }
 
-static int load_names(int fd, const char *name, struct features *f, struct nc_topo_err *e)
+/* The kernel's feature names are one list for every device, so they are
+ * read once per process (two ioctls, each under the kernel's rtnl lock,
+ * saved on every later interface). */
+static struct features names_cache;
+
+static int read_names(int fd, const char *name, struct features *f, struct nc_topo_err *e)
 {
 	struct {
 		struct ethtool_sset_info hdr;
@@ -73,6 +78,13 @@ static int load_names(int fd, const char *name, struct features *f, struct nc_to
 		f->names[i][ETH_GSTRING_LEN - 1] = '\0';
 	free(gs);
 	return 0;
+}
+
+static const struct features *names(int fd, const char *name, struct nc_topo_err *e)
+{
+	if (!names_cache.names && read_names(fd, name, &names_cache, e) < 0)
+		return NULL;
+	return &names_cache;
 }
 
 static int find(const struct features *f, const char *feature)
@@ -140,14 +152,13 @@ static int set_off(int fd, const char *name, const struct features *f, struct nc
 
 int nc_ethtool_offloads_off(int sockfd, const char *name, struct nc_topo_err *e)
 {
-	struct features f = { 0 };
+	const struct features *f = names(sockfd, name, e);
 	struct ethtool_gfeatures *g = NULL;
 	int rc = -1;
-	if (load_names(sockfd, name, &f, e) < 0 || set_off(sockfd, name, &f, e) < 0 ||
-	    get_active(sockfd, name, &f, &g, e) < 0)
+	if (!f || set_off(sockfd, name, f, e) < 0 || get_active(sockfd, name, f, &g, e) < 0)
 		goto out;
 	for (int i = 0; i < MUST_BE_OFF; i++) {
-		int bit = find(&f, wanted_off[i]);
+		int bit = find(f, wanted_off[i]);
 		if (bit >= 0 && active(g, bit)) {
 			nc_topo_err_set(e, EOPNOTSUPP, "%s: %s stays on", name, wanted_off[i]);
 			goto out;
@@ -156,28 +167,24 @@ int nc_ethtool_offloads_off(int sockfd, const char *name, struct nc_topo_err *e)
 	rc = 0;
 out:
 	free(g);
-	free(f.names);
 	return rc;
 }
 
 int nc_ethtool_feature(int sockfd, const char *name, const char *feature, struct nc_topo_err *e)
 {
-	struct features f = { 0 };
-	struct ethtool_gfeatures *g = NULL;
-	int rc = -1;
-	if (load_names(sockfd, name, &f, e) < 0)
-		goto out;
-	int bit = find(&f, feature);
+	const struct features *f = names(sockfd, name, e);
+	if (!f)
+		return -1;
+	int bit = find(f, feature);
 	if (bit < 0) {
 		nc_topo_err_set(e, ENOENT, "%s: this kernel has no feature %s", name, feature);
-		goto out;
+		return -1;
 	}
-	if (get_active(sockfd, name, &f, &g, e) < 0)
-		goto out;
-	rc = active(g, bit);
-out:
+	struct ethtool_gfeatures *g = NULL;
+	if (get_active(sockfd, name, f, &g, e) < 0)
+		return -1;
+	int rc = active(g, bit);
 	free(g);
-	free(f.names);
 	return rc;
 }
 

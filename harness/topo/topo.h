@@ -16,7 +16,7 @@
  * namespace then ends with the last process or socket in it (a forwarder,
  * a role), taking its veths along. A host marked `current` is the caller's
  * own namespace (the variant's supervisor can be a host itself, which
- * saves creating one).
+ * saves creating one); the sysctls written there stay.
  *
  * The caller needs CAP_SYS_ADMIN and CAP_NET_ADMIN over the user namespace
  * of its network namespace: root, or root in a user namespace it made
@@ -84,7 +84,15 @@ struct nc_topo;
 int nc_topo_build(const struct nc_topo_desc *d, struct nc_topo **out, struct nc_topo_err *e);
 
 /* Closes every descriptor the topology holds (moving the calling thread
- * back first if it was left inside a host). NULL is allowed. */
+ * back first if it was left inside a host). NULL is allowed. It returns
+ * at once: the kernel destroys the namespaces, and with them every veth,
+ * from a work queue, a moment later. So a current host's interfaces stay
+ * in the caller's namespace until then, and building a topology there
+ * again before they are gone fails ("File exists"). Deleting them here
+ * instead would make every free wait for the kernel's unregistering of a
+ * device, tens of milliseconds on a busy machine, for a case the variant's
+ * supervisor, which builds one topology in its namespace and then ends,
+ * never has. */
 void nc_topo_free(struct nc_topo *t);
 
 /* The description the topology was built from (borrowed). */
