@@ -38,7 +38,11 @@
  * (within a second), discards the frames still waiting (counted), and
  * exits 0. On a fatal error it sends NC_IMP_EV_FAULT and exits 1. The
  * caller reads the pipe to its end, then reaps the process; a forwarder
- * that does not end in time is killed, and the error says so.
+ * that does not end in time is killed, and the error says so. Stop the
+ * forwarder before freeing its topology: once the hosts' namespaces are
+ * gone, so are the wire ends, and the forwarder's next read fails
+ * ("forwarder stopped: reading frames (recvmmsg) failed (Network is
+ * down)").
  */
 #ifndef NC_IMPAIR_FORWARD_H
 #define NC_IMPAIR_FORWARD_H

@@ -370,8 +370,11 @@ static void run(struct loop *L)
 		if (pf[L->ndirs].revents)
 			break; /* the control pipe closed (or was written to): stop */
 		more = false;
+		/* POLLERR too: a wire end whose interface went away (its
+		 * topology freed first) says so through the read, and an error
+		 * left unread would have ppoll return at once, forever. */
 		for (size_t i = 0; i < L->ndirs; i++)
-			if (pf[i].revents & POLLIN)
+			if (pf[i].revents)
 				more |= read_dir(L, &L->dirs[i]);
 		now = nc_now_ns();
 		for (size_t i = 0; i < L->ndirs; i++) {

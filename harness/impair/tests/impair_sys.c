@@ -648,6 +648,47 @@ static int t_lifecycle(void)
 	return 0;
 }
 
+static int64_t cpu_ns_of(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	FILE *f = fopen(path, "r");
+	long long ns = -1;
+	if (f) {
+		if (fscanf(f, "%lld", &ns) != 1)
+			ns = -1;
+		fclose(f);
+	}
+	return ns;
+}
+
+/* A topology freed before its forwarder: the wire ends vanish with the
+ * hosts' namespaces, and the forwarder says so and ends, rather than
+ * spinning on a socket error nobody reads. */
+static int t_wire_gone(void)
+{
+	struct nc_topo *t = build_pair(1500);
+	SB_CHECK(t, "build");
+	struct nc_imp_link_conf c = { .seed = 11 };
+	struct nc_fwd *f = start(t, 0, &c);
+	SB_CHECK(f, "start");
+	pid_t pid = nc_fwd_pid(f);
+	nc_topo_free(t);
+	usleep(300 * 1000);
+	int64_t cpu = cpu_ns_of(pid);
+	struct nc_topo_err e = { 0 };
+	log_.n = 0;
+	int rc = nc_fwd_finish(f, 3 * NC_SEC, collect, &log_, &e);
+	nc_fwd_free(f);
+	SB_CHECK(cpu >= 0 && cpu < 100 * NC_MS, "the forwarder used %.1f ms of CPU in 300 ms with "
+		 "its wire gone", (double)cpu / 1e6);
+	SB_CHECK(rc < 0 && strstr(e.msg, "reading frames (recvmmsg)") && e.errnum != 0,
+		 "finish: %d, %s", rc, e.msg);
+	SB_CHECK(find_kind(&log_, NC_IMP_EV_FAULT, 0, 0) || find_kind(&log_, NC_IMP_EV_FAULT, 1, 0),
+		 "no fault event");
+	return 0;
+}
+
 /* Impairment through a router, on the second link of a --1500-- r
  * --1280-- b: TCP over the wire in both families, every frame within the
  * 1280 MTU (the wire ends' offloads are off, so the forwarder never sees a
@@ -703,6 +744,7 @@ static const struct sb_test tests[] = {
 	{ "overflow", t_overflow, 30 },
 	{ "lifecycle", t_lifecycle, 30 },
 	{ "through_router", t_through_router, 60 },
+	{ "wire_gone", t_wire_gone, 30 },
 	{ NULL, NULL, 0 },
 };
 

@@ -490,6 +490,16 @@ static int t_build_errors(void)
 	SB_CHECK(sb_open_fds() == before, "descriptors left open by a failed build");
 	SB_CHECK(if_nametoindex("eth0") == 0, "a failed build left eth0 behind");
 	SB_CHECK(if_nametoindex("taken") != 0, "a failed build removed what it did not make");
+	/* The kernel's own explanation travels with the errno: a route through
+	 * a gateway no link reaches. */
+	struct nc_addr dst, via;
+	nc_topo_plan_addr(5, NC_TOPO_SIDE_A, AF_INET, &dst, NULL);
+	nc_topo_plan_addr(6, NC_TOPO_SIDE_A, AF_INET, &via, NULL);
+	SB_CHECK(nc_nl_route(&nl, &dst, 32, &via, 1, &e) < 0, "a route through nowhere was taken");
+	printf("an impossible route, as reported: %s\n", e.msg);
+	SB_CHECK(e.errnum != 0 && contains(e.msg, "add route 198.51.100.81/32 via 198.51.100.97: ") &&
+			 contains(e.msg, " (netlink: "),
+		 "no extended-ack text in: %s", e.msg);
 	close(spare);
 	nc_nl_close(&nl);
 	close(here);
@@ -567,6 +577,17 @@ static ino_t ns_inode(int fd)
 	return fstat(fd, &st) == 0 ? st.st_ino : 0;
 }
 
+static int lo_is_up(void *arg)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	*(bool *)arg = ioctl(s, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP);
+	close(s);
+	return 0;
+}
+
 static int report_inode(void *arg)
 {
 	struct stat st;
@@ -574,8 +595,8 @@ static int report_inode(void *arg)
 	return 42;
 }
 
-/* run and fork place code in a host and come back; lookups agree with the
- * plan. */
+/* run and fork place code in a host and come back; each host's loopback
+ * is up; lookups agree with the plan. */
 static int t_run_fork_lookup(void)
 {
 	struct nc_topo_desc d;
@@ -594,6 +615,8 @@ static int t_run_fork_lookup(void)
 			 (unsigned long)ns_inode(nc_topo_host_fd(t, h)));
 		SB_CHECK(stat("/proc/thread-self/ns/net", &st) == 0 && st.st_ino == here,
 			 "not back after run");
+		bool up = false;
+		SB_CHECK(nc_topo_run(t, h, lo_is_up, &up, &e) == 0 && up, "host %u's loopback is down", h);
 		int p[2];
 		SB_CHECK(pipe(p) == 0, "pipe");
 		pid_t pid = nc_topo_fork(t, h, &e);
