@@ -26,6 +26,7 @@
 
 #define SOCKET_BUFFER (4 << 20)   /* bytes; the kernel caps it at net.core.rmem_max */
 #define READ_CHUNK 65536
+#define FREE_GRACE_NS (2 * NC_SEC)   /* a stopped forwarder's time to close its sockets */
 
 struct nc_fwd {
 	pid_t pid;                    /* 0 once reaped */
@@ -34,6 +35,8 @@ struct nc_fwd {
 	int events;                   /* read end, non-blocking */
 	struct nc_buf in;             /* bytes read, not yet a whole event */
 	bool eof;
+	size_t ndirs;                 /* directions carried: 2 per link */
+	size_t stats_seen;            /* NC_IMP_EV_STATS records read */
 	int status;                   /* wait status once reaped */
 	bool faulted;
 	struct nc_imp_event fault;    /* the last NC_IMP_EV_FAULT seen */
@@ -201,6 +204,7 @@ int nc_fwd_start(const struct nc_fwd_link *links, size_t n, struct nc_fwd **out,
 	close_fds(fds, n);
 	free(fds);
 	f->pid = pid;
+	f->ndirs = 2 * n;
 	f->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	f->control = control[1];
 	f->events = events[0];
@@ -252,6 +256,7 @@ static int parse(struct nc_fwd *f, nc_fwd_sink sink, void *ctx, struct nc_topo_e
 			f->faulted = true;
 			f->fault = ev;
 		}
+		f->stats_seen += ev.kind == NC_IMP_EV_STATS;
 		if (sink)
 			sink(&ev, ctx);
 	}
@@ -340,10 +345,10 @@ int nc_fwd_finish(struct nc_fwd *f, int64_t timeout_ns, nc_fwd_sink sink, void *
 		struct pollfd p = { .fd = f->events, .events = POLLIN };
 		(void)poll(&p, 1, (int)(left / NC_MS) + 1);
 	}
-	if (rc != 0 || !reap(f, deadline)) {
-		/* rc 1: the pipe stayed open past the deadline; 0 but not reaped:
-		 * it closed the pipe and did not exit; -1: e says what it sent. */
-		if (rc >= 0)
+	if (rc != 0) {
+		/* 1: the pipe stayed open past the deadline; -1: e says what it
+		 * sent instead of records. */
+		if (rc == 1)
 			nc_topo_err_set(e, ETIMEDOUT, "the forwarder did not stop within %.0f ms; "
 					"killed", (double)timeout_ns / 1e6);
 		if (f->pid > 0)
@@ -351,15 +356,28 @@ int nc_fwd_finish(struct nc_fwd *f, int64_t timeout_ns, nc_fwd_sink sink, void *
 		reap(f, INT64_MAX);
 		return -1;
 	}
-	if (WIFEXITED(f->status) && WEXITSTATUS(f->status) == NC_FWD_EXIT_OK)
+	/* The records say how it ended: a clean end is every direction's
+	 * counters and no fault. The process then only closes its sockets and
+	 * exits; nc_fwd_free reaps it, so that the wait overlaps the caller's
+	 * own work. */
+	if (!f->faulted && f->stats_seen == f->ndirs)
 		return 0;
-	if (f->faulted)
+	if (f->faulted) {
 		nc_topo_err_set(e, f->fault.err, "the forwarder stopped: %s",
 				nc_imp_fault_name((enum nc_imp_fault)f->fault.other));
-	else if (WIFSIGNALED(f->status))
-		nc_topo_err_set(e, 0, "the forwarder was killed by signal %d", WTERMSIG(f->status));
+		return -1;
+	}
+	/* Its records ended early: it died. */
+	if (!reap(f, deadline)) {
+		kill(f->pid, SIGKILL);
+		reap(f, INT64_MAX);
+	}
+	if (WIFSIGNALED(f->status))
+		nc_topo_err_set(e, 0, "the forwarder was killed by signal %d, its counters unsent",
+				WTERMSIG(f->status));
 	else
-		nc_topo_err_set(e, 0, "the forwarder exited with status %d", WEXITSTATUS(f->status));
+		nc_topo_err_set(e, 0, "the forwarder exited with status %d, its counters unsent",
+				WEXITSTATUS(f->status));
 	return -1;
 }
 
@@ -367,10 +385,12 @@ void nc_fwd_free(struct nc_fwd *f)
 {
 	if (!f)
 		return;
-	if (f->pid > 0) {
+	/* After a clean finish the process is closing its sockets: it gets
+	 * the time that takes, then the kill a running one gets at once. */
+	if (f->pid > 0 && (f->control >= 0 || !reap(f, nc_now_ns() + FREE_GRACE_NS)))
 		kill(f->pid, SIGKILL);
+	if (f->pid > 0)
 		reap(f, INT64_MAX);
-	}
 	if (f->pidfd >= 0)
 		close(f->pidfd);
 	if (f->control >= 0)

@@ -615,7 +615,8 @@ static int t_overflow(void)
 }
 
 /* Stopping ends the process and leaves no descriptor; freeing a running
- * forwarder kills it; a wired link without a forwarder carries nothing. */
+ * forwarder kills it; a killed one is reported as such; a wired link
+ * without a forwarder carries nothing. */
 static int t_lifecycle(void)
 {
 	int before = sb_open_fds();
@@ -641,6 +642,15 @@ static int t_lifecycle(void)
 	SB_CHECK(stop(f) == 0 && kill(pid, 0) < 0 && errno == ESRCH, "the forwarder outlived its stop");
 	SB_CHECK(find_kind(&log_, NC_IMP_EV_STATS, 0, 0) && find_kind(&log_, NC_IMP_EV_STATS, 1, 0),
 		 "no counters at the stop");
+	/* One that dies is not taken for one that ended. */
+	f = start(t, 0, &c);
+	SB_CHECK(f, "start a third time");
+	kill(nc_fwd_pid(f), SIGKILL);
+	struct nc_topo_err e = { 0 };
+	SB_CHECK(nc_fwd_finish(f, 3 * NC_SEC, NULL, NULL, &e) < 0 &&
+			 strcmp(e.msg, "the forwarder was killed by signal 9, its counters unsent") == 0,
+		 "finish after a kill: %s", e.msg);
+	nc_fwd_free(f);
 	close(sa);
 	close(sb);
 	nc_topo_free(t);
