@@ -41,7 +41,6 @@
 
 #include "impair/forward.h"
 #include "proc/ns.h"
-#include "topo/netns.h"
 #include "topo/topo.h"
 #include "util/clock.h"
 
@@ -120,20 +119,20 @@ static const char *const kind_name[KINDS] = {
 	"the same pair across two hosts, the client in the variant's own",
 };
 
-static int listener_in(void *arg)
+static int sock_in(struct nc_topo *t, unsigned host)
 {
-	*(int *)arg = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	return *(int *)arg < 0 ? -1 : 0;
+	struct nc_topo_err e;
+	int fd = nc_topo_socket(t, host, AF_INET, SOCK_STREAM, &e);
+	if (fd < 0)
+		die("socket", e.msg);
+	return fd;
 }
 
-/* What nc-bench-bare's pair does, with the server's socket made in
- * namespace srv_ns (-1: here) and bound to `at`; the client runs here. */
-static void greet_pair(int srv_ns, const struct nc_addr *at)
+/* What nc-bench-bare's pair does, around a listening socket l made by the
+ * caller (in the server's namespace) and bound here to `at`; the client
+ * runs in the caller's namespace. */
+static void greet_pair(int l, const struct nc_addr *at)
 {
-	int l = -1;
-	struct nc_topo_err e;
-	if (srv_ns >= 0 ? nc_netns_run(srv_ns, listener_in, &l, &e) < 0 : listener_in(&l) < 0)
-		die("server socket", strerror(errno));
 	struct sockaddr_storage ss;
 	socklen_t sl = nc_addr_to_sockaddr(at, &ss);
 	if (bind(l, (struct sockaddr *)&ss, sl) < 0 || listen(l, 1) < 0)
@@ -185,14 +184,14 @@ static void one_setup(enum kind k)
 		lo_up_here();
 		struct nc_addr lo;
 		nc_addr_loopback(AF_INET, 0, &lo);
-		greet_pair(-1, &lo);
+		greet_pair(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), &lo);
 		return;
 	}
 	case PAIR_TWO_HOSTS: {
 		struct nc_topo *t = two_hosts(true, false);
 		struct nc_addr b;
 		nc_topo_addr(t, 1, 0, AF_INET, &b);
-		greet_pair(nc_topo_host_fd(t, 1), &b);
+		greet_pair(sock_in(t, 1), &b);
 		nc_topo_free(t);
 		return;
 	}
@@ -245,26 +244,6 @@ static int setup_main(int n)
 }
 
 /* ---- transfers ---- */
-
-struct sock_req {
-	int family, type, fd;
-};
-
-static int make_sock(void *arg)
-{
-	struct sock_req *r = arg;
-	r->fd = socket(r->family, r->type | SOCK_CLOEXEC, 0);
-	return r->fd < 0 ? -1 : 0;
-}
-
-static int sock_in(struct nc_topo *t, unsigned host)
-{
-	struct sock_req r = { AF_INET, SOCK_STREAM, -1 };
-	struct nc_topo_err e;
-	if (nc_topo_run(t, host, make_sock, &r, &e) < 0)
-		die("socket", e.msg);
-	return r.fd;
-}
 
 /* Sends `bytes` from c to the listener l (bound to `to`), receives them,
  * and returns the seconds from connect to the end of the stream. */
@@ -330,21 +309,6 @@ static void count_frames(const struct nc_imp_event *ev, void *ctx)
 		((struct fwd_figures *)ctx)->frames += ev->stats.frames;
 }
 
-/* CPU time of a process so far, from /proc/PID/schedstat (nanoseconds). */
-static int64_t cpu_ns(pid_t pid)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
-	FILE *f = fopen(path, "r");
-	long long ns = -1;
-	if (f) {
-		if (fscanf(f, "%lld", &ns) != 1)
-			ns = -1;
-		fclose(f);
-	}
-	return ns;
-}
-
 static double across(size_t bytes, bool wire, const struct nc_imp_link_conf *c,
 		     struct fwd_figures *fig)
 {
@@ -354,7 +318,7 @@ static double across(size_t bytes, bool wire, const struct nc_imp_link_conf *c,
 	nc_topo_addr(t, 1, 0, AF_INET, &b);
 	double secs = stream(sock_in(t, 0), sock_in(t, 1), &b, bytes);
 	if (f) {
-		fig->cpu_ns = cpu_ns(nc_fwd_pid(f));
+		fig->cpu_ns = nc_fwd_cpu_ns(f);
 		struct nc_topo_err e;
 		if (nc_fwd_finish(f, 2 * NC_SEC, count_frames, fig, &e) < 0)
 			die("stop the forwarder", e.msg);

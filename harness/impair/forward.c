@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -234,6 +235,22 @@ int nc_fwd_event_fd(const struct nc_fwd *f)
 pid_t nc_fwd_pid(const struct nc_fwd *f)
 {
 	return f->pid;
+}
+
+int64_t nc_fwd_cpu_ns(const struct nc_fwd *f)
+{
+	if (f->pid <= 0)
+		return -1;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)f->pid);
+	FILE *fp = fopen(path, "re");
+	long long ns = -1;
+	if (fp) {
+		if (fscanf(fp, "%lld", &ns) != 1)
+			ns = -1;
+		fclose(fp);
+	}
+	return ns;
 }
 
 /* Hands every whole event in f->in to sink and keeps the rest. */

@@ -98,6 +98,11 @@ int nc_fwd_start(const struct nc_fwd_link *links, size_t n, struct nc_fwd **out,
 int nc_fwd_event_fd(const struct nc_fwd *f);
 pid_t nc_fwd_pid(const struct nc_fwd *f);
 
+/* The CPU time the forwarder has used so far, in nanoseconds (from
+ * /proc/PID/schedstat), or -1 once it is reaped or where that file is
+ * missing: what the benchmark divides by the frames carried. */
+int64_t nc_fwd_cpu_ns(const struct nc_fwd *f);
+
 /* Reads the events available now and hands each to sink (which may be
  * NULL). Returns 1 while the pipe is open, 0 once it reached its end, -1
  * with e when the bytes on it are not events. */

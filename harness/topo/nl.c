@@ -141,13 +141,21 @@ static int talk(struct nc_nl *nl, struct nlmsghdr *nlh, const char *what, struct
 	}
 }
 
-static struct nlmsghdr *put_link(char *buf, uint16_t type, uint16_t flags,
-				 struct ifinfomsg **ifm)
+/* A request of `type` in buf, its fixed header (`extra` bytes, zeroed) in
+ * *hdr. */
+static struct nlmsghdr *put_msg(char *buf, uint16_t type, uint16_t flags, size_t extra, void **hdr)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = flags;
-	*ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(**ifm));
+	*hdr = mnl_nlmsg_put_extra_header(nlh, extra);
+	return nlh;
+}
+
+static struct nlmsghdr *put_link(char *buf, uint16_t type, uint16_t flags,
+				 struct ifinfomsg **ifm)
+{
+	struct nlmsghdr *nlh = put_msg(buf, type, flags, sizeof(**ifm), (void **)ifm);
 	(*ifm)->ifi_family = AF_UNSPEC;
 	return nlh;
 }
@@ -209,10 +217,9 @@ int nc_nl_addr(struct nc_nl *nl, unsigned ifindex, const struct nc_addr *a, unsi
 	       struct nc_topo_err *e)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWADDR;
-	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	struct ifaddrmsg *ifa;
+	struct nlmsghdr *nlh = put_msg(buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifa),
+				       (void **)&ifa);
 	ifa->ifa_family = (uint8_t)a->family;
 	ifa->ifa_prefixlen = (uint8_t)plen;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
@@ -234,10 +241,9 @@ int nc_nl_route(struct nc_nl *nl, const struct nc_addr *dst, unsigned plen,
 		const struct nc_addr *via, unsigned oif, struct nc_topo_err *e)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWROUTE;
-	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	struct rtmsg *rtm;
+	struct nlmsghdr *nlh = put_msg(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, sizeof(*rtm),
+				       (void **)&rtm);
 	rtm->rtm_family = (uint8_t)dst->family;
 	rtm->rtm_dst_len = (uint8_t)plen;
 	rtm->rtm_table = RT_TABLE_MAIN;
@@ -257,10 +263,9 @@ int nc_nl_neigh(struct nc_nl *nl, unsigned ifindex, const struct nc_addr *a,
 		const uint8_t mac[6], struct nc_topo_err *e)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_NEWNEIGH;
-	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
-	struct ndmsg *nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
+	struct ndmsg *nd;
+	struct nlmsghdr *nlh = put_msg(buf, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, sizeof(*nd),
+				       (void **)&nd);
 	nd->ndm_family = (uint8_t)a->family;
 	nd->ndm_ifindex = (int)ifindex;
 	nd->ndm_state = NUD_PERMANENT;
@@ -285,11 +290,9 @@ static int route_type(const struct nlmsghdr *nlh, void *data)
 int nc_nl_is_local(struct nc_nl *nl, const struct nc_addr *a, bool *local, struct nc_topo_err *e)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE], host[64];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
+	struct rtmsg *rtm;
+	struct nlmsghdr *nlh = put_msg(buf, RTM_GETROUTE, NLM_F_REQUEST, sizeof(*rtm), (void **)&rtm);
 	nlh->nlmsg_seq = ++nl->seq;
-	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = (uint8_t)a->family;
 	rtm->rtm_dst_len = a->family == AF_INET ? 32 : 128;
 	mnl_attr_put(nlh, RTA_DST, addr_len(a), a->ip);

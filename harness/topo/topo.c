@@ -474,6 +474,31 @@ pid_t nc_topo_fork(struct nc_topo *t, unsigned host, struct nc_topo_err *e)
 	return pid;
 }
 
+struct sock_req {
+	int family, type, fd, err;
+};
+
+static int make_socket(void *arg)
+{
+	struct sock_req *r = arg;
+	r->fd = socket(r->family, r->type | SOCK_CLOEXEC, 0);
+	r->err = errno;
+	return r->fd < 0 ? -1 : 0;
+}
+
+int nc_topo_socket(struct nc_topo *t, unsigned host, int family, int type, struct nc_topo_err *e)
+{
+	struct sock_req r = { family, type, -1, 0 };
+	if (nc_topo_run(t, host, make_socket, &r, e) < 0) {
+		if (r.fd < 0 && r.err)
+			nc_topo_err_set(e, r.err, "host %s: socket", t->desc.host[host].name);
+		if (r.fd >= 0)
+			close(r.fd);
+		return -1;
+	}
+	return r.fd;
+}
+
 int nc_topo_addr(const struct nc_topo *t, unsigned host, unsigned link, int family,
 		 struct nc_addr *out)
 {

@@ -120,6 +120,12 @@ int nc_topo_run(struct nc_topo *t, unsigned host, int (*fn)(void *arg), void *ar
  * e. The child inherits the topology's descriptors, all close-on-exec. */
 pid_t nc_topo_fork(struct nc_topo *t, unsigned host, struct nc_topo_err *e);
 
+/* A socket made inside a host (socket(family, type | SOCK_CLOEXEC, 0)): it
+ * stays in that host's namespace whatever namespace its user is in, so
+ * one process can hold the sockets of several hosts. Returns the
+ * descriptor (the caller's), or -1 with e. */
+int nc_topo_socket(struct nc_topo *t, unsigned host, int family, int type, struct nc_topo_err *e);
+
 /* A host's address on a link (family AF_INET or AF_INET6): 0, or -1 when
  * the link does not touch the host. */
 int nc_topo_addr(const struct nc_topo *t, unsigned host, unsigned link, int family,

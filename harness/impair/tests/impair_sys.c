@@ -658,20 +658,6 @@ static int t_lifecycle(void)
 	return 0;
 }
 
-static int64_t cpu_ns_of(pid_t pid)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
-	FILE *f = fopen(path, "r");
-	long long ns = -1;
-	if (f) {
-		if (fscanf(f, "%lld", &ns) != 1)
-			ns = -1;
-		fclose(f);
-	}
-	return ns;
-}
-
 /* A topology freed before its forwarder: the wire ends vanish with the
  * hosts' namespaces, and the forwarder says so and ends, rather than
  * spinning on a socket error nobody reads. */
@@ -682,10 +668,9 @@ static int t_wire_gone(void)
 	struct nc_imp_link_conf c = { .seed = 11 };
 	struct nc_fwd *f = start(t, 0, &c);
 	SB_CHECK(f, "start");
-	pid_t pid = nc_fwd_pid(f);
 	nc_topo_free(t);
 	usleep(300 * 1000);
-	int64_t cpu = cpu_ns_of(pid);
+	int64_t cpu = nc_fwd_cpu_ns(f);
 	struct nc_topo_err e = { 0 };
 	log_.n = 0;
 	int rc = nc_fwd_finish(f, 3 * NC_SEC, collect, &log_, &e);
@@ -705,12 +690,8 @@ static int t_wire_gone(void)
  * frame it could not send). */
 static int t_through_router(void)
 {
-	struct nc_topo_desc d = { 0 };
-	nc_topo_desc_host(&d, "a", false);
-	nc_topo_desc_host(&d, "r", true);
-	nc_topo_desc_host(&d, "b", false);
-	nc_topo_desc_link(&d, 0, 1, 1500, false);
-	nc_topo_desc_link(&d, 1, 2, 1280, true);
+	struct nc_topo_desc d;
+	sb_desc_router(&d, 1280, true);
 	struct nc_topo *t = sb_build(&d);
 	SB_CHECK(t, "build");
 	struct nc_imp_link_conf c = { .seed = 10 };

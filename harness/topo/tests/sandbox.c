@@ -136,6 +136,30 @@ int sb_main(int argc, char **argv, const struct sb_test *tests)
 	return 2;
 }
 
+void sb_desc_chain(struct nc_topo_desc *d, const uint32_t *mtus, unsigned nlinks)
+{
+	memset(d, 0, sizeof(*d));
+	nc_topo_desc_host(d, "a", false);
+	for (unsigned i = 1; i < nlinks; i++) {
+		char name[NC_TOPO_NAME_MAX];
+		if (nlinks == 2)
+			snprintf(name, sizeof(name), "r");
+		else
+			snprintf(name, sizeof(name), "r%u", i);
+		nc_topo_desc_host(d, name, true);
+	}
+	nc_topo_desc_host(d, "b", false);
+	for (unsigned i = 0; i < nlinks; i++)
+		nc_topo_desc_link(d, i, i + 1, mtus[i], false);
+}
+
+void sb_desc_router(struct nc_topo_desc *d, uint32_t mtu, bool wire)
+{
+	const uint32_t mtus[2] = { 1500, mtu };
+	sb_desc_chain(d, mtus, 2);
+	d->link[1].wire = wire;
+}
+
 struct nc_topo *sb_build(const struct nc_topo_desc *d)
 {
 	struct nc_topo *t;
@@ -147,76 +171,58 @@ struct nc_topo *sb_build(const struct nc_topo_desc *d)
 	return t;
 }
 
-struct sock_req {
-	int family, type, fd;
-};
-
-static int make_sock(void *arg)
-{
-	struct sock_req *r = arg;
-	r->fd = socket(r->family, r->type | SOCK_CLOEXEC, 0);
-	return r->fd < 0 ? -1 : 0;
-}
-
 int sb_socket(struct nc_topo *t, unsigned host, unsigned link, int family, int type,
 	      int timeout_ms, struct nc_addr *bound)
 {
-	struct sock_req r = { family, type, -1 };
 	struct nc_topo_err e = { 0 };
-	if (nc_topo_run(t, host, make_sock, &r, &e) < 0) {
-		fprintf(stderr, "socket in host %u: %s %s\n", host, e.msg, strerror(errno));
+	int fd = nc_topo_socket(t, host, family, type, &e);
+	if (fd < 0) {
+		fprintf(stderr, "%s\n", e.msg);
 		return -1;
 	}
 	int one = 1;
-	setsockopt(r.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
-	setsockopt(r.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(r.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	struct nc_addr a;
 	if (nc_topo_addr(t, host, link, family, &a) < 0) {
 		fprintf(stderr, "host %u has no address on link %u\n", host, link);
-		close(r.fd);
+		close(fd);
 		return -1;
 	}
 	struct sockaddr_storage ss;
 	socklen_t sl = nc_addr_to_sockaddr(&a, &ss);
-	if (bind(r.fd, (struct sockaddr *)&ss, sl) < 0) {
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0) {
 		fprintf(stderr, "bind in host %u: %s\n", host, strerror(errno));
-		close(r.fd);
+		close(fd);
 		return -1;
 	}
 	sl = sizeof(ss);
-	getsockname(r.fd, (struct sockaddr *)&ss, &sl);
+	getsockname(fd, (struct sockaddr *)&ss, &sl);
 	if (bound)
 		nc_addr_from_sockaddr(bound, (struct sockaddr *)&ss);
-	return r.fd;
-}
-
-static int make_packet_sock(void *arg)
-{
-	struct sock_req *r = arg;
-	r->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	return r->fd < 0 ? -1 : 0;
+	return fd;
 }
 
 int sb_packet_socket(struct nc_topo *t, unsigned host, unsigned link)
 {
-	struct sock_req r = { 0, 0, -1 };
 	struct nc_topo_err e = { 0 };
-	if (nc_topo_run(t, host, make_packet_sock, &r, &e) < 0) {
-		fprintf(stderr, "packet socket in host %u: %s %s\n", host, e.msg, strerror(errno));
+	int fd = nc_topo_socket(t, host, AF_PACKET, SOCK_RAW | SOCK_NONBLOCK, &e);
+	if (fd < 0) {
+		fprintf(stderr, "%s\n", e.msg);
 		return -1;
 	}
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
 				   .sll_ifindex = (int)nc_topo_ifindex(t, host, link) };
 	int size = 4 << 20;
-	setsockopt(r.fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	if (bind(r.fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
 		fprintf(stderr, "bind a packet socket: %s\n", strerror(errno));
-		close(r.fd);
+		close(fd);
 		return -1;
 	}
-	return r.fd;
+	return fd;
 }
 
 size_t sb_drain_frames(int fd, uint8_t (*frames)[256], uint32_t *lens, size_t max)

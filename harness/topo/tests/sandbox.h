@@ -45,6 +45,14 @@ int sb_main(int argc, char **argv, const struct sb_test *tests);
 void sb_fail(const char *file, int line, const char *cond, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* A chain a - r1 - ... - b of nlinks links with the MTUs given, the inner
+ * hosts routers (one router alone is called r); host i and i + 1 on link
+ * i. */
+void sb_desc_chain(struct nc_topo_desc *d, const uint32_t *mtus, unsigned nlinks);
+/* The topology most tests use: a --1500-- r --mtu-- b, the second link
+ * wired when `wire`. Hosts 0, 1, 2; links 0, 1. */
+void sb_desc_router(struct nc_topo_desc *d, uint32_t mtu, bool wire);
+
 /* Builds a topology or fails the test with the builder's message. */
 struct nc_topo *sb_build(const struct nc_topo_desc *d);
 

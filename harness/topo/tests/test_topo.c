@@ -12,6 +12,7 @@
 #include "topo/err.h"
 #include "topo/nl.h"
 #include "topo/plan.h"
+#include "topo/tests/sandbox.h"
 
 static const char *host_of(const struct nc_addr *a, char *buf, size_t n)
 {
@@ -100,12 +101,7 @@ static void test_mac_linklocal_ifindex(void)
 /* a --0-- r --1-- b */
 static void desc_arb(struct nc_topo_desc *d)
 {
-	memset(d, 0, sizeof(*d));
-	nc_topo_desc_host(d, "a", false);
-	nc_topo_desc_host(d, "r", true);
-	nc_topo_desc_host(d, "b", false);
-	nc_topo_desc_link(d, 0, 1, 1500, false);
-	nc_topo_desc_link(d, 1, 2, 1280, false);
+	sb_desc_router(d, 1280, false);
 }
 
 static void test_names(void)
@@ -167,14 +163,9 @@ static void test_routes_router(void)
 /* a - r1 - r2 - b: b's address is two routers away from a. */
 static void test_routes_chain(void)
 {
-	struct nc_topo_desc d = { 0 };
-	nc_topo_desc_host(&d, "a", false);
-	nc_topo_desc_host(&d, "r1", true);
-	nc_topo_desc_host(&d, "r2", true);
-	nc_topo_desc_host(&d, "b", false);
-	nc_topo_desc_link(&d, 0, 1, 1500, false);
-	nc_topo_desc_link(&d, 1, 2, 1500, false);
-	nc_topo_desc_link(&d, 2, 3, 1500, false);
+	struct nc_topo_desc d;
+	static const uint32_t mtus[3] = { 1500, 1500, 1500 };
+	sb_desc_chain(&d, mtus, 3);
 	struct nc_topo_route r[64];
 	char err[256], buf[160];
 	int n = nc_topo_plan_routes(&d, r, 64, err, sizeof(err));

@@ -32,12 +32,7 @@ enum { A = 0, R = 1, B = 2 };
 /* a --1500-- r --1280-- b, r a router. */
 static void desc_router(struct nc_topo_desc *d)
 {
-	memset(d, 0, sizeof(*d));
-	nc_topo_desc_host(d, "a", false);
-	nc_topo_desc_host(d, "r", true);
-	nc_topo_desc_host(d, "b", false);
-	nc_topo_desc_link(d, A, R, 1500, false);
-	nc_topo_desc_link(d, R, B, 1280, false);
+	sb_desc_router(d, 1280, false);
 }
 
 static int udp_exchange(struct nc_topo *t, unsigned h1, unsigned l1, unsigned h2, unsigned l2,
@@ -105,14 +100,9 @@ static int t_router_udp_tcp(void)
 /* a - r1 - r2 - b: routes through two routers. */
 static int t_chain_two_routers(void)
 {
-	struct nc_topo_desc d = { 0 };
-	nc_topo_desc_host(&d, "a", false);
-	nc_topo_desc_host(&d, "r1", true);
-	nc_topo_desc_host(&d, "r2", true);
-	nc_topo_desc_host(&d, "b", false);
-	nc_topo_desc_link(&d, 0, 1, 1500, false);
-	nc_topo_desc_link(&d, 1, 2, 1400, false);
-	nc_topo_desc_link(&d, 2, 3, 1280, false);
+	struct nc_topo_desc d;
+	static const uint32_t mtus[3] = { 1500, 1400, 1280 };
+	sb_desc_chain(&d, mtus, 3);
 	struct nc_topo *t = sb_build(&d);
 	SB_CHECK(t, "build");
 	for (int f = 0; f < 2; f++) {
@@ -645,6 +635,9 @@ static int t_run_fork_lookup(void)
 	SB_CHECK(nc_topo_addr(t, A, 1, AF_INET, &a) < 0, "a has an address on r-b");
 	SB_CHECK(strcmp(nc_topo_ifname(t, R, 1), "eth1") == 0 && nc_topo_ifname(t, A, 1) == NULL,
 		 "interface names");
+	SB_CHECK(nc_topo_socket(t, A, 12345, SOCK_DGRAM, &e) < 0 && e.errnum == EAFNOSUPPORT &&
+			 strcmp(e.msg, "host a: socket: Address family not supported by protocol") == 0,
+		 "a socket of no family: %s", e.msg);
 	nc_topo_free(t);
 	return 0;
 }
