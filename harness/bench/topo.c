@@ -13,7 +13,8 @@
  *                                  nc-bench-bare (a forked server and
  *                                  client, TCP greeting and reply) in one
  *                                  namespace and across two hosts. Prints
- *                                  ms per set-up and the ratios.
+ *                                  ms per set-up (the median of 9
+ *                                  interleaved rounds) and the ratios.
  *   nc-bench-topo transfer BYTES   one TCP transfer of BYTES each: over the
  *                                  loopback of one namespace; across a veth
  *                                  between two hosts; across a wire with no
@@ -223,23 +224,35 @@ static double time_setups(enum kind k, int n)
 	return (double)(nc_now_ns() - t0) / 1e6 / n;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+#define ROUNDS 9
+
 static int setup_main(int n)
 {
-	double ms[KINDS];
 	/* Interleaved rounds, so that a burst of load on this shared machine
-	 * falls on every kind alike. */
-	for (int k = 0; k < KINDS; k++)
-		ms[k] = 0;
-	int rounds = 5, per = n / rounds > 0 ? n / rounds : 1;
-	for (int r = 0; r < rounds; r++)
+	 * falls on every kind alike, and the median round of each kind. */
+	double ms[KINDS][ROUNDS];
+	int per = n / ROUNDS > 0 ? n / ROUNDS : 1;
+	for (int r = 0; r < ROUNDS; r++)
 		for (int k = 0; k < KINDS; k++)
-			ms[k] += time_setups((enum kind)k, per) / rounds;
+			ms[k][r] = time_setups((enum kind)k, per);
+	double med[KINDS];
+	for (int k = 0; k < KINDS; k++) {
+		qsort(ms[k], ROUNDS, sizeof(double), cmp_double);
+		med[k] = ms[k][ROUNDS / 2];
+	}
+	printf("median of %d rounds of %d:\n", ROUNDS, per);
 	for (int k = 0; k < PAIR_ONE_NS; k++)
-		printf("set-up and teardown, %s: %.3f ms (%.2f x the first)\n", kind_name[k], ms[k],
-		       ms[k] / ms[ONE_NS]);
+		printf("set-up and teardown, %s: %.3f ms (%.2f x the first)\n", kind_name[k], med[k],
+		       med[k] / med[ONE_NS]);
 	for (int k = PAIR_ONE_NS; k < KINDS; k++)
-		printf("variant-like, %s: %.3f ms (%.2f x in one namespace)\n", kind_name[k], ms[k],
-		       ms[k] / ms[PAIR_ONE_NS]);
+		printf("variant-like, %s: %.3f ms (%.2f x in one namespace)\n", kind_name[k], med[k],
+		       med[k] / med[PAIR_ONE_NS]);
 	return 0;
 }
 
