@@ -8,7 +8,7 @@
 #include "wire/format.h"
 #include "wire/packet.h"
 
-#define STATS_FIELDS 11
+#define STATS_FIELDS 12
 
 void nc_imp_event_frame(struct nc_imp_event *ev, const uint8_t *frame, uint32_t len)
 {
@@ -21,7 +21,8 @@ static void stats_fields(struct nc_imp_stats *s, uint64_t *f[STATS_FIELDS])
 {
 	uint64_t *all[STATS_FIELDS] = { &s->frames, &s->forwarded, &s->dropped, &s->duplicated,
 					&s->corrupted, &s->delayed, &s->reordered, &s->overflow,
-					&s->kernel_drops, &s->send_errors, &s->events_lost };
+					&s->kernel_drops, &s->send_errors, &s->events_lost,
+					&s->discarded };
 	memcpy(f, all, sizeof(all));
 }
 
@@ -212,13 +213,15 @@ const char *nc_imp_event_str(const struct nc_imp_event *ev, const char *host_a,
 		snprintf(buf, n,
 			 "link %u %s>%s: %llu frames, %llu forwarded, %llu dropped, %llu copies, "
 			 "%llu corrupted, %llu delayed, %llu reordered, %llu overflow, %llu lost "
-			 "in the kernel, %llu send errors, %llu events lost",
+			 "in the kernel, %llu send errors, %llu events lost, %llu discarded at "
+			 "the stop",
 			 ev->link, from, to, (unsigned long long)s->frames,
 			 (unsigned long long)s->forwarded, (unsigned long long)s->dropped,
 			 (unsigned long long)s->duplicated, (unsigned long long)s->corrupted,
 			 (unsigned long long)s->delayed, (unsigned long long)s->reordered,
 			 (unsigned long long)s->overflow, (unsigned long long)s->kernel_drops,
-			 (unsigned long long)s->send_errors, (unsigned long long)s->events_lost);
+			 (unsigned long long)s->send_errors, (unsigned long long)s->events_lost,
+			 (unsigned long long)s->discarded);
 		return buf;
 	}
 	char rule[64] = "", more[160], pkt[256] = "";

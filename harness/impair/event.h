@@ -69,6 +69,7 @@ struct nc_imp_stats {
 	uint64_t kernel_drops;    /* lost in the socket queue (PACKET_STATISTICS) */
 	uint64_t send_errors;
 	uint64_t events_lost;     /* events not written: the reader fell behind */
+	uint64_t discarded;       /* still waiting (delayed, held) when it stopped */
 };
 
 struct nc_imp_event {

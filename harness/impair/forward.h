@@ -35,8 +35,9 @@
  *
  * Stopping: nc_fwd_finish() closes the control pipe; the forwarder then
  * sends every direction's counters (NC_IMP_EV_STATS), flushes its events
- * (within a second), discards the frames still waiting (counted), closes
- * its pipes, then its sockets, and exits 0. On a fatal error it sends
+ * (within a second), discards the frames still waiting (counted as
+ * `discarded`), closes its pipes, then its sockets, and exits 0. On a
+ * fatal error it sends
  * NC_IMP_EV_FAULT and exits 1. The caller reads the pipe to its end and
  * judges from the records (every direction's counters, no fault: a clean
  * end); it reaps the process in nc_fwd_free, because closing a packet

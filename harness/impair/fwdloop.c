@@ -400,7 +400,7 @@ static void finish(struct loop *L)
 	for (size_t i = 0; i < L->ndirs; i++) {
 		struct dir *D = &L->dirs[i];
 		read_kernel_drops(L, D);
-		D->st.overflow += nc_imp_sched_count(&D->q); /* never sent */
+		D->st.discarded += nc_imp_sched_count(&D->q); /* never sent */
 		struct nc_imp_event ev = { .kind = NC_IMP_EV_STATS, .t_ns = nc_now_ns(),
 					   .rule = NC_IMP_NO_RULE, .stats = D->st };
 		emit(L, D, &ev);

@@ -642,6 +642,20 @@ static int t_lifecycle(void)
 	SB_CHECK(stop(f) == 0 && kill(pid, 0) < 0 && errno == ESRCH, "the forwarder outlived its stop");
 	SB_CHECK(find_kind(&log_, NC_IMP_EV_STATS, 0, 0) && find_kind(&log_, NC_IMP_EV_STATS, 1, 0),
 		 "no counters at the stop");
+	/* A frame still delayed at the stop is counted as discarded. */
+	struct nc_imp_link_conf slow = { .seed = 9 };
+	slow.dir[0].rule[0] = (struct nc_imp_rule){ .filter = { .proto = IPPROTO_UDP },
+						    .action = NC_IMP_DELAY, .delay_ns = 10 * NC_SEC };
+	slow.dir[0].nrules = 1;
+	f = start(t, 0, &slow);
+	SB_CHECK(f, "start a slow one");
+	SB_CHECK(send_to(sa, &ba, "z", 1) == 0, "send");
+	usleep(50 * 1000);
+	SB_CHECK(stop(f) == 0 && stats_of(0)->discarded == 1 && stats_of(0)->overflow == 0 &&
+			 stats_of(0)->forwarded == 0,
+		 "%llu discarded, %llu overflow, %llu forwarded",
+		 (unsigned long long)stats_of(0)->discarded, (unsigned long long)stats_of(0)->overflow,
+		 (unsigned long long)stats_of(0)->forwarded);
 	/* One that dies is not taken for one that ended. */
 	f = start(t, 0, &c);
 	SB_CHECK(f, "start a third time");

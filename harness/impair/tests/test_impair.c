@@ -524,7 +524,7 @@ static void test_event_codec(void)
 		{ .kind = NC_IMP_EV_CORRUPT, .t_ns = -5, .offset = 40, .bit = 7, .rule = 0 },
 		{ .kind = NC_IMP_EV_LOSS, .rule = NC_IMP_NO_RULE, .err = 105, .other = 9 },
 		{ .kind = NC_IMP_EV_STATS, .rule = NC_IMP_NO_RULE,
-		  .stats = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 } },
+		  .stats = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 } },
 	};
 	nc_imp_event_frame(&in[0], f.b, (uint32_t)f.n);
 	for (int i = 0; i < 4; i++)
@@ -559,6 +559,7 @@ static void test_event_codec(void)
 	CU_ASSERT_EQUAL(got[2].other, 9);
 	CU_ASSERT_EQUAL(got[3].stats.frames, 1);
 	CU_ASSERT_EQUAL(got[3].stats.events_lost, 11);
+	CU_ASSERT_EQUAL(got[3].stats.discarded, 12);
 	/* A partial event is not one yet; a bad one is refused. */
 	struct nc_imp_event out;
 	size_t used;
@@ -627,7 +628,7 @@ static void test_event_text(void)
 	CU_ASSERT_STRING_EQUAL(nc_imp_event_str(&ev, "a", "r", buf, sizeof(buf)),
 			       "link 2 r>a: 10 frames, 9 forwarded, 1 dropped, 0 copies, 0 "
 			       "corrupted, 0 delayed, 0 reordered, 0 overflow, 0 lost in the kernel, "
-			       "0 send errors, 0 events lost");
+			       "0 send errors, 0 events lost, 0 discarded at the stop");
 }
 
 void nc_unit_register(void)
