@@ -469,9 +469,10 @@ static int t_reorder(void)
 	const struct nc_imp_event *e1 = find_kind(&log_, NC_IMP_EV_REORDER, 0, 0);
 	const struct nc_imp_event *e2 = find_kind(&log_, NC_IMP_EV_REORDER, 0, 1);
 	SB_CHECK(e1 && e2, "two reorder events");
-	/* The first went right after the next frame; the lone one at its
-	 * limit (no frame overtook it), not before. */
-	SB_CHECK(e1->other == e1->index + 1 && e2->other == 0 && e2->amount_ns >= 50 * NC_MS,
+	/* The first went after a later frame (the next datagram: the order
+	 * received says so; frames between them, a multicast report, would
+	 * not count, being no UDP); the lone one at its limit, not before. */
+	SB_CHECK(e1->other > e1->index && e2->other == 0 && e2->amount_ns >= 50 * NC_MS,
 		 "sent after #%llu (frame #%llu), and after %llu, held %.1f ms",
 		 (unsigned long long)e1->other, (unsigned long long)e1->index,
 		 (unsigned long long)e2->other, (double)e2->amount_ns / 1e6);
@@ -651,11 +652,12 @@ static int t_lifecycle(void)
 	SB_CHECK(f, "start a slow one");
 	SB_CHECK(send_to(sa, &ba, "z", 1) == 0, "send");
 	usleep(50 * 1000);
-	SB_CHECK(stop(f) == 0 && stats_of(0)->discarded == 1 && stats_of(0)->overflow == 0 &&
-			 stats_of(0)->forwarded == 0,
-		 "%llu discarded, %llu overflow, %llu forwarded",
-		 (unsigned long long)stats_of(0)->discarded, (unsigned long long)stats_of(0)->overflow,
-		 (unsigned long long)stats_of(0)->forwarded);
+	/* (Other frames, a multicast report of a's, may pass meanwhile: they
+	 * are not UDP, and not delayed.) */
+	SB_CHECK(stop(f) == 0 && stats_of(0)->discarded == 1 && stats_of(0)->overflow == 0,
+		 "%llu discarded, %llu overflow", (unsigned long long)stats_of(0)->discarded,
+		 (unsigned long long)stats_of(0)->overflow);
+	SB_CHECK(recv(sb, buf, sizeof(buf), 0) < 0, "the discarded datagram arrived");
 	/* One that dies is not taken for one that ended. */
 	f = start(t, 0, &c);
 	SB_CHECK(f, "start a third time");
