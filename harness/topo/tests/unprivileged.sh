@@ -12,6 +12,12 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 77
 fi
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+# A kernel (or a chroot) that refuses user namespaces to unprivileged users
+# leaves nothing to show here.
+if ! as_nobody unshare --user --net true 2>/dev/null; then
+	echo "SKIP: needs unprivileged user namespaces, which this machine refuses to the user nobody"
+	exit 77
+fi
 ran=0
 skipped=0
 fail=0
