@@ -18,7 +18,7 @@ nc=$1
 mnt="$tmp/full"
 mounted=""
 cleanup() {
-	[ -n "$mounted" ] && umount "$mnt" 2>/dev/null
+	[ -n "$mounted" ] && { umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null; }
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
