@@ -61,11 +61,15 @@ void nc_check_roles(const struct nc_observed *o, struct nc_result *r)
 		const char *name = nc_role_name(ri);
 		char at[384], msg[640];
 		uint32_t line;
-		/* The step a stopped role was in when it was stopped; its records
-		 * may still have said afterwards that the step ended, and then the
-		 * step it was really left in is the one begun and not ended. */
+		/* The step a stopped role was in when it was stopped. At a
+		 * deadline that is what the role was blocked in, even if stopping
+		 * its peer then let the call return. A role stopped because the
+		 * variant had already failed may have finished that step before
+		 * the signal came: then the step it was really left in counts. */
+		bool stale = ro->fate == NC_FATE_CUT && ro->killed_at_step >= 0 &&
+			     ro->ended[ro->killed_at_step];
 		int64_t step = (ro->fate == NC_FATE_KILLED || ro->fate == NC_FATE_CUT) &&
-			       ro->killed_at_step >= 0 && !ro->ended[ro->killed_at_step]
+			       ro->killed_at_step >= 0 && !stale
 			       ? ro->killed_at_step : current_step(ro);
 		where(o, ri, step, at, sizeof(at), &line);
 		const char *what = role->is_exec ? "program" : "role";

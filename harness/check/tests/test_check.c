@@ -1093,6 +1093,71 @@ static void test_roles_deadline(void)
 		       "the client role was blocked in step 'send \"hi\"' at line 11 for 250.0 ms and "
 		       "was stopped at its step deadline (250.0 ms)");
 	fx_close(&f);
+
+	/* Stopped at the timeout in its receive, which then returned (the
+	 * peer's end closed the connection) before the role itself went: the
+	 * receive is still where it was blocked. */
+	if (!fx_open(&f, ROLES, NC_FAM_INET))
+		return;
+	srv = &f.o.role[NC_ROLE_SERVER];
+	for (uint32_t i = 0; i < 4; i++)
+		end_step(&f, NC_ROLE_SERVER, i);
+	srv->begin_t[3] = 100 * NC_MS;
+	srv->fate = NC_FATE_KILLED;
+	srv->killed_at_step = 3;
+	srv->end_t = 5100 * NC_MS;
+	snprintf(srv->deadline_what, sizeof(srv->deadline_what), "the scenario timeout (5.00 s)");
+	f.o.role[NC_ROLE_CLIENT].fate = NC_FATE_EXITED;
+	f.o.role[NC_ROLE_CLIENT].done = true;
+	nc_check_roles(&f.o, &f.r);
+	EXPECT_COUNT(&f.r, 1);
+	EXPECT_FAILURE(&f.r, 0, "deadline", 7,
+		       "the server role was blocked in step 'recv 1024 => \"hi\"' at line 7 for 5.00 s "
+		       "and was stopped at the scenario timeout (5.00 s)");
+	fx_close(&f);
+}
+
+/* A role stopped because the variant had already failed is named in the
+ * step it was left in; one that had finished the step it was recorded in
+ * when the stop came, and began no other, gets no line of its own. */
+static void test_roles_cut(void)
+{
+	struct fx f;
+	if (!fx_open(&f, ROLES, NC_FAM_INET))
+		return;
+	struct nc_role_obs *srv = &f.o.role[NC_ROLE_SERVER];
+	for (uint32_t i = 0; i < 3; i++)
+		end_step(&f, NC_ROLE_SERVER, i);
+	srv->begun[3] = true;
+	srv->begin_t[3] = 10 * NC_MS;
+	srv->fate = NC_FATE_CUT;
+	srv->consequence = true;
+	srv->killed_at_step = 2; /* recorded at the stop; its end came after */
+	srv->end_t = 20 * NC_MS;
+	snprintf(srv->deadline_what, sizeof(srv->deadline_what), "the client's failure at line 11");
+	f.o.role[NC_ROLE_CLIENT].fate = NC_FATE_EXITED;
+	f.o.role[NC_ROLE_CLIENT].done = true;
+	nc_check_roles(&f.o, &f.r);
+	EXPECT_COUNT(&f.r, 1);
+	EXPECT_FAILURE(&f.r, 0, "stopped", 7,
+		       "the server role was stopped in step 'recv 1024 => \"hi\"' at line 7, because "
+		       "of the client's failure at line 11");
+	CU_ASSERT_TRUE(f.r.failures[0].consequence);
+	fx_close(&f);
+
+	if (!fx_open(&f, ROLES, NC_FAM_INET))
+		return;
+	srv = &f.o.role[NC_ROLE_SERVER];
+	for (uint32_t i = 0; i < 3; i++)
+		end_step(&f, NC_ROLE_SERVER, i);
+	srv->fate = NC_FATE_CUT;
+	srv->consequence = true;
+	srv->killed_at_step = 2;
+	f.o.role[NC_ROLE_CLIENT].fate = NC_FATE_EXITED;
+	f.o.role[NC_ROLE_CLIENT].done = true;
+	nc_check_roles(&f.o, &f.r);
+	EXPECT_COUNT(&f.r, 0);
+	fx_close(&f);
 }
 
 static void test_roles_exits(void)
@@ -1978,6 +2043,7 @@ void nc_unit_register(void)
 	static const struct nc_unit_test roles[] = {
 		{ "fates", test_roles_fates },
 		{ "deadline", test_roles_deadline },
+		{ "stopped after a failure", test_roles_cut },
 		{ "exits", test_roles_exits },
 		{ NULL, NULL },
 	};
