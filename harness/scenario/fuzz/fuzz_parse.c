@@ -29,9 +29,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const struct nc_varctx vars = { {
 	[NC_VAR_CLIENT_ADDR] = "127.0.0.1", [NC_VAR_CLIENT_PORT] = "40000",
+	[NC_VAR_CLIENT_HOSTPORT] = "127.0.0.1:40000", [NC_VAR_CLIENT_IPVER] = "4",
 	[NC_VAR_SERVER_ADDR] = "::1", [NC_VAR_SERVER_PORT] = "50000",
+	[NC_VAR_SERVER_HOSTPORT] = "[::1]:50000", [NC_VAR_SERVER_IPVER] = "6",
 	[NC_VAR_FAMILY] = "inet6", [NC_VAR_SCENARIO] = "fuzz", [NC_VAR_UNUSED_PORT] = "9",
 } };
+/* Every variable has a value: a variable added without one here would make
+ * every seed that uses it look like a broken expansion. */
+_Static_assert(NC_VAR_COUNT == 11, "give the fuzz target's variables a value each");
 
 /* An invariant broke: stop here, so libFuzzer keeps the input. */
 static void check(int ok)

@@ -14,7 +14,9 @@
 
 static const struct nc_varctx all_vars = { {
 	[NC_VAR_CLIENT_ADDR] = "127.0.0.1", [NC_VAR_CLIENT_PORT] = "40000",
+	[NC_VAR_CLIENT_HOSTPORT] = "127.0.0.1:40000", [NC_VAR_CLIENT_IPVER] = "4",
 	[NC_VAR_SERVER_ADDR] = "127.0.0.1", [NC_VAR_SERVER_PORT] = "50000",
+	[NC_VAR_SERVER_HOSTPORT] = "127.0.0.1:50000", [NC_VAR_SERVER_IPVER] = "4",
 	[NC_VAR_FAMILY] = "inet", [NC_VAR_SCENARIO] = "t", [NC_VAR_UNUSED_PORT] = "9",
 } };
 
